@@ -1,0 +1,56 @@
+"""The application factory: settings, extensions, blueprints, CLI and error pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.config import BASE_DIR, check_secret_key, load_config
+from app.extensions import cache, db, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the blog application; `config` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_path=str(BASE_DIR / "instance"),
+        static_folder=str(BASE_DIR / "static"),
+        static_url_path="/static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(load_config(Path(app.instance_path), config))
+    check_secret_key(app.config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    cache.init_app(app)
+
+    from app import filters
+    from app.blog import bp as blog_bp
+    from app.cli import register_cli
+
+    filters.register(app)
+    app.register_blueprint(blog_bp)
+    register_cli(app)
+
+    @app.errorhandler(404)
+    def not_found(_error: Exception) -> tuple[str, int]:
+        return render_template("errors/404.html"), 404
+
+    return app

@@ -1,0 +1,150 @@
+"""Blog routes: one dispatcher that finds what a URL names, as Hugo's published tree would."""
+
+from __future__ import annotations
+
+import posixpath
+
+from flask import Response, abort, current_app, redirect, render_template, request
+
+from app.blog import bp
+from app.blog.page_cache import cached_html
+from app.content.urls import escape_path
+from app.extensions import db
+from app.models import Page
+from app.services import pages as queries
+from app.services.rendering import rendered_page
+
+FILE_MAX_AGE = 60 * 60 * 24 * 365
+
+
+def _lang() -> str:
+    return current_app.config["SITE_LANGUAGE"]
+
+
+def article_flag(page: Page, name: str) -> bool:
+    """A Blowfish article flag: the page's front matter, else the site default."""
+    value = page.param(name)
+    if isinstance(value, bool):
+        return value
+    return bool(current_app.config["ARTICLE_DEFAULTS"].get(name.lower(), False))
+
+
+def _render_post(page: Page) -> str:
+    rendered = rendered_page(page)
+    before, _, after = rendered.html.partition("<!--blog:comments-->")
+    tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
+    categories = [link.term for link in page.terms if link.term.taxonomy == "categories"]
+    return render_template(
+        "blog/post.html",
+        page=page,
+        rendered=rendered,
+        body_before=before,
+        body_after=after,
+        comments_inline=rendered.has_comments_marker,
+        tags=tags,
+        categories=categories,
+        show=lambda name: article_flag(page, name),
+    )
+
+
+def _render_list(title: str, items: list[Page], intro: Page | None = None,
+                 kind: str = "section") -> str:
+    intro_html = rendered_page(intro).html if intro is not None and intro.body.strip() else ""
+    return render_template("blog/list.html", title=title, items=items, intro=intro,
+                           intro_html=intro_html, kind=kind)
+
+
+@bp.route("/")
+def home() -> Response:
+    """The home page: the site's intro and its most recent posts."""
+
+    def build() -> str:
+        lang = _lang()
+        intro = queries.find_page(db.session, "/")
+        items = queries.recent_pages(db.session, lang, queries.main_sections(db.session, lang))
+        title = intro.title if intro is not None and intro.title else current_app.config[
+            "SITE_TITLE"]
+        return _render_list(title, items, intro, kind="home")
+
+    response = cached_html(build)
+    assert response is not None
+    return response
+
+
+def _taxonomy_view(path: str) -> str | None:
+    parts = [p for p in path.strip("/").split("/") if p]
+    if not parts or parts[0] not in current_app.config["TAXONOMIES"]:
+        return None
+    taxonomy, lang = parts[0], _lang()
+    intro = queries.find_page(db.session, f"/{taxonomy}/")
+    if len(parts) == 1:
+        counts = queries.terms_with_counts(db.session, taxonomy, lang)
+        title = intro.title if intro is not None and intro.title else taxonomy.title()
+        return render_template("blog/terms.html", title=title, taxonomy=taxonomy,
+                               counts=counts, intro=intro)
+    term = queries.find_term(db.session, taxonomy, "/".join(parts[1:]), lang)
+    if term is None:
+        return None
+    items = queries.term_pages(db.session, term)
+    if not items:
+        return None
+    return render_template("blog/list.html", title=term.name, items=items, intro=None,
+                           intro_html="", kind="term", taxonomy=taxonomy, term=term)
+
+
+def _page_view(url_path: str) -> str | None:
+    page = queries.find_page(db.session, url_path)
+    if page is None:
+        return _implicit_section(url_path)
+    if page.kind == "page":
+        return _render_post(page)
+    items = queries.section_pages(db.session, page.section, page.lang)
+    return _render_list(page.title or page.section.title(), items, page)
+
+
+def _implicit_section(url_path: str) -> str | None:
+    # Hugo makes a list page for every top-level folder, with or without an _index.md.
+    section = url_path.strip("/")
+    if not section or "/" in section:
+        return None
+    items = queries.section_pages(db.session, section, _lang())
+    if not items:
+        return None
+    return _render_list(section.replace("-", " ").title(), items)
+
+
+def _file_response(url_path: str) -> Response | None:
+    found = queries.find_file(db.session, url_path)
+    if found is None:
+        return None
+    bundle_file, data = found
+    response = Response(data, mimetype=bundle_file.blob.media_type)
+    response.set_etag(bundle_file.blob_sha256)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    if bundle_file.blob.media_type == "image/svg+xml":
+        # An SVG is a document that can run script: never let it do so from our origin.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response.make_conditional(request)
+
+
+@bp.route("/<path:path>")
+def resolve(path: str) -> Response:
+    """Find what a path names: a page, a taxonomy, a bundle file or an alias."""
+    url_path = "/" + path
+    if url_path.endswith("/"):
+        response = cached_html(lambda: _taxonomy_view(url_path) or _page_view(url_path))
+        if response is not None:
+            return response
+    else:
+        found = _file_response(url_path)
+        if found is not None:
+            return found
+        if not posixpath.splitext(path)[1] and queries.page_exists(db.session, url_path + "/"):
+            return redirect(escape_path(url_path + "/"), code=301)
+        if not posixpath.splitext(path)[1] and _taxonomy_view(url_path + "/") is not None:
+            return redirect(escape_path(url_path + "/"), code=301)
+    target = queries.find_alias(db.session, url_path)
+    if target is not None:
+        return redirect(escape_path(target), code=301)
+    abort(404)

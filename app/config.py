@@ -1,0 +1,101 @@
+"""Settings from the environment, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+WEAK_KEYS = frozenset({"", "dev", "secret", "changeme", "change-me", "development"})
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'blog.sqlite3'}"
+    # Heroku-style URLs name the driver-less scheme; psycopg 3 is the driver we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the settings dict from the environment, then apply overrides."""
+    overrides = dict(overrides or {})
+    env = os.environ
+    config: dict[str, Any] = {
+        "SECRET_KEY": env.get("SECRET_KEY", ""),
+        "DEBUG": _bool(env.get("FLASK_DEBUG")),
+        "TESTING": False,
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "CACHE_TYPE": env.get("CACHE_TYPE", "SimpleCache"),
+        "CACHE_DEFAULT_TIMEOUT": _int("CACHE_DEFAULT_TIMEOUT", 0),
+        "CACHE_THRESHOLD": _int("CACHE_THRESHOLD", 2000),
+        "CACHE_KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "blog:"),
+        "CACHE_REDIS_URL": env.get("CACHE_REDIS_URL", env.get("REDIS_URL", "")),
+        "CONTENT_DIR": env.get("CONTENT_DIR", str(BASE_DIR / "content")),
+        "SITE_TITLE": env.get("SITE_TITLE", "AI Images Blog"),
+        "SITE_DESCRIPTION": env.get(
+            "SITE_DESCRIPTION", "Notes on AI-generated images and creative tools."
+        ),
+        "SITE_AUTHOR": env.get("SITE_AUTHOR", ""),
+        "SITE_LANGUAGE": env.get("SITE_LANGUAGE", "en"),
+        "SITE_TIMEZONE": env.get("SITE_TIMEZONE", "UTC"),
+        "TAXONOMIES": ("tags", "categories"),
+        "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),
+        "TOC_START_LEVEL": _int("TOC_START_LEVEL", 2),
+        "TOC_END_LEVEL": _int("TOC_END_LEVEL", 4),
+        # Blowfish's [params.article] defaults; a post's front matter overrides each.
+        "ARTICLE_DEFAULTS": {
+            "showdate": True,
+            "showreadingtime": True,
+            "showwordcount": True,
+            "showtableofcontents": False,
+            "showtaxonomies": False,
+            "showheadinganchors": True,
+            "showcomments": True,
+        },
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+    }
+    config.update(overrides)
+    if config["CACHE_TYPE"] == "RedisCache" and not config["CACHE_REDIS_URL"]:
+        config["CACHE_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+    return config
+
+
+def check_secret_key(config: dict[str, Any]) -> None:
+    """Refuse to run in production without a strong SECRET_KEY."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        if not config.get("SECRET_KEY"):
+            config["SECRET_KEY"] = "insecure-development-key"
+        return
+    key = str(config.get("SECRET_KEY") or "")
+    if key.lower() in WEAK_KEYS or len(key) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters "
+            "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )

@@ -1,0 +1,1 @@
+"""Reading Hugo content trees: pure Python, no Flask, no database."""

@@ -1,0 +1,151 @@
+"""Front matter in Hugo's three formats, split off with python-frontmatter handlers."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from typing import Any
+
+import frontmatter
+import yaml
+from frontmatter.default_handlers import BaseHandler
+
+from app.content.errors import ContentProblem
+
+try:  # the C loader is several times faster on large sites
+    _YamlLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _YamlLoader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Front matter keys (lower-cased) and the Markdown body after it."""
+
+    data: dict[str, Any]
+    body: str
+    body_line: int  # 1-based line of the file where the body starts
+    format: str  # "yaml", "toml", "json" or "none"
+
+
+class _Yaml(BaseHandler):
+    FM_BOUNDARY = re.compile(r"^-{3}[ \t]*$", re.MULTILINE)
+
+    def load(self, fm: str, **kwargs: Any) -> Any:
+        return yaml.load(fm, Loader=_YamlLoader)  # noqa: S506 - safe loader
+
+
+class _Toml(BaseHandler):
+    FM_BOUNDARY = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+
+    def load(self, fm: str, **kwargs: Any) -> Any:
+        return tomllib.loads(fm)
+
+
+class _Json(BaseHandler):
+    """Hugo's JSON front matter: one balanced, quote-aware {...} object."""
+
+    FM_BOUNDARY = re.compile(r"^\{")  # detection only; split() balances the braces
+
+    def detect(self, text: str) -> bool:
+        return text.startswith("{")
+
+    def split(self, text: str) -> tuple[str, str]:
+        end = _balanced_object_end(text)
+        return text[:end], text[end:]
+
+    def load(self, fm: str, **kwargs: Any) -> Any:
+        return json.loads(fm)
+
+
+_HANDLERS = {"yaml": _Yaml(), "toml": _Toml(), "json": _Json()}
+
+
+def _balanced_object_end(text: str) -> int:
+    depth = 0
+    in_string = False
+    escaped = False
+    for index, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    raise ContentProblem(1, "JSON front matter has no closing '}'")
+
+
+def _lower_keys(value: Any) -> Any:
+    # Hugo treats params case-insensitively at every level.
+    if isinstance(value, dict):
+        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_lower_keys(v) for v in value]
+    return value
+
+
+def _error_line(exc: Exception, offset: int) -> int:
+    """The file line of a parser error; `offset` is the file line before the front matter text."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return offset + mark.line + 1
+    lineno = getattr(exc, "lineno", None)
+    if isinstance(lineno, int):
+        return offset + lineno
+    found = re.search(r"line (\d+)", str(exc))
+    return offset + int(found.group(1)) if found else offset + 1
+
+
+def _reason(exc: Exception, fmt: str) -> str:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        detail = " ".join(part for part in (exc.context, exc.problem) if part)
+    elif isinstance(exc, json.JSONDecodeError):
+        detail = exc.msg
+    else:
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+    return f"invalid {fmt.upper()} front matter: {detail or exc.__class__.__name__}"
+
+
+def _split(handler: BaseHandler, fmt: str, text: str, skipped: int) -> tuple[str, str]:
+    if fmt == "json":
+        return handler.split(text)
+    pieces = handler.FM_BOUNDARY.split(text, 2)
+    if len(pieces) < 3:
+        raise ContentProblem(skipped + 1, f"{fmt.upper()} front matter is never closed")
+    return pieces[1], pieces[2]
+
+
+def split_front_matter(text: str) -> FrontMatter:
+    """Split a content file's text into front matter and body, as Hugo does."""
+    text = text.lstrip("\ufeff")
+    stripped = text.lstrip()
+    skipped = text[: len(text) - len(stripped)].count("\n")
+    handler = frontmatter.detect_format(stripped, _HANDLERS.values())
+    if handler is None:
+        return FrontMatter({}, text, 1, "none")
+    fmt = next(name for name, h in _HANDLERS.items() if h is handler)
+    fm_text, body = _split(handler, fmt, stripped, skipped)
+    try:
+        data = handler.load(fm_text)
+    except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
+        raise ContentProblem(_error_line(exc, skipped), _reason(exc, fmt)) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentProblem(skipped + 1, f"{fmt.upper()} front matter must be a mapping of keys")
+    if body.startswith("\r\n"):
+        body = body[2:]
+    elif body.startswith("\n"):
+        body = body[1:]
+    return FrontMatter(_lower_keys(data), body, skipped + fm_text.count("\n") + 2, fmt)

@@ -1,0 +1,189 @@
+"""Walking a Hugo content folder: which files are pages and which belong to a bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.content.errors import ContentError
+
+MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown")
+OTHER_CONTENT_SUFFIXES = (".html", ".htm", ".org", ".adoc", ".asciidoc", ".pandoc", ".rst")
+_LANG_SUFFIX = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[a-z]{2,3}(?:-[a-z0-9]{2,8})?)$", re.I)
+_IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", ".gitkeep"})
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+mimetypes.add_type("image/webp", ".webp")
+mimetypes.add_type("image/avif", ".avif")
+mimetypes.add_type("image/svg+xml", ".svg")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A bundle file: its path inside the bundle and where it is on disk."""
+
+    rel_path: str
+    abs_path: Path
+    size: int
+    sha256: str
+    media_type: str
+
+
+@dataclass
+class PageEntry:
+    """A content file found on disk, hashed but not yet parsed."""
+
+    source_path: str  # relative to the content root, with forward slashes
+    abs_path: Path
+    rel_dir: str  # directory relative to the root ("" at the root)
+    name: str  # file stem without language, e.g. "index", "_index", "my-post"
+    lang: str | None  # language code from the file name, if any
+    bundle: str  # "leaf", "branch" or "" (a single file)
+    files: list[SourceFile] = field(default_factory=list)
+    source_hash: str = ""
+
+
+@dataclass
+class Scan:
+    """Everything found under a content root."""
+
+    pages: list[PageEntry]
+    errors: list[ContentError]
+
+
+def split_lang(stem: str, languages: frozenset[str] | None) -> tuple[str, str | None]:
+    """Split `index.de` into ("index", "de") when de is a language of the site."""
+    found = _LANG_SUFFIX.match(stem)
+    if not found:
+        return stem, None
+    lang = found.group("lang").lower()
+    if languages is not None and lang not in languages:
+        return stem, None
+    return found.group("stem"), lang
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _inside(root: Path, path: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def _media_type(name: str) -> str:
+    guessed, _ = mimetypes.guess_type(name)
+    return guessed or "application/octet-stream"
+
+
+def _is_content(name: str) -> bool:
+    return name.lower().endswith(MARKDOWN_SUFFIXES)
+
+
+def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentError]) -> (
+    SourceFile | None
+):
+    rel_source = path.relative_to(root).as_posix()
+    if path.is_symlink() and not _inside(root, path):
+        errors.append(ContentError(rel_source, 0, "symbolic link points outside the content "
+                                   "folder; not imported", "warning"))
+        return None
+    rel = path.relative_to(bundle_dir).as_posix()
+    if any(ch in rel for ch in "\x00\\") or any(part in ("", ".", "..") for part in rel.split("/")):
+        errors.append(ContentError(rel_source, 0, "unsafe file name; not imported", "warning"))
+        return None
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            errors.append(ContentError(rel_source, 0, f"file is larger than "
+                                       f"{MAX_FILE_BYTES // (1024 * 1024)} MB; not imported",
+                                       "warning"))
+            return None
+        return SourceFile(rel, path, size, _sha256(path), _media_type(path.name))
+    except OSError as exc:
+        errors.append(ContentError(rel_source, 0, f"cannot read file: {exc.strerror}", "warning"))
+        return None
+
+
+def _walk_files(directory: Path, recursive: bool) -> list[Path]:
+    if not recursive:
+        return sorted(p for p in directory.iterdir() if p.is_file() or p.is_symlink())
+    found: list[Path] = []
+    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames.sort()
+        found.extend(Path(current) / name for name in sorted(filenames))
+    return found
+
+
+def scan(root: Path, languages: frozenset[str] | None = None) -> Scan:
+    """Find every page and bundle file under a Hugo content root, with content hashes."""
+    root = root.resolve()
+    pages: list[PageEntry] = []
+    errors: list[ContentError] = []
+    for current, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(current)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        names = sorted(n for n in filenames if n not in _IGNORED_NAMES and not n.startswith("."))
+        stems = [split_lang(Path(n).stem, languages)[0] for n in names if _is_content(n)]
+        is_leaf = "index" in stems and here != root
+        is_branch = "_index" in stems or here == root
+        if is_leaf:
+            dirnames[:] = []  # everything under a leaf bundle is a resource of it
+        rel_dir = "" if here == root else here.relative_to(root).as_posix()
+        shared: list[SourceFile] = []
+        if is_leaf:
+            for path in _walk_files(here, recursive=True):
+                if _is_content(path.name) and path.parent == here:
+                    continue
+                if _is_content(path.name) or path.name in _IGNORED_NAMES:
+                    continue
+                item = _bundle_file(root, here, path, errors)
+                if item:
+                    shared.append(item)
+        elif is_branch:
+            for name in names:
+                path = here / name
+                if not _is_content(name) and not name.lower().endswith(OTHER_CONTENT_SUFFIXES):
+                    item = _bundle_file(root, here, path, errors)
+                    if item:
+                        shared.append(item)
+        for name in names:
+            path = here / name
+            rel_source = path.relative_to(root).as_posix()
+            if not _is_content(name):
+                if name.lower().endswith(OTHER_CONTENT_SUFFIXES) and not is_leaf:
+                    errors.append(ContentError(rel_source, 0, "content format not supported "
+                                               "(only Markdown); skipped", "warning"))
+                continue
+            if path.is_symlink() and not _inside(root, path):
+                errors.append(ContentError(rel_source, 0, "symbolic link points outside the "
+                                           "content folder; not imported"))
+                continue
+            stem, lang = split_lang(Path(name).stem, languages)
+            if is_leaf and stem != "index":
+                continue  # Markdown inside a leaf bundle is a resource, not a page
+            bundle = "leaf" if stem == "index" else "branch" if stem == "_index" else ""
+            entry = PageEntry(rel_source, path, rel_dir, stem, lang, bundle,
+                              shared if bundle else [])
+            pages.append(entry)
+    return Scan(pages, errors)
+
+
+def entry_hash(entry: PageEntry, page_bytes: bytes, salt: str = "") -> str:
+    """A hash of everything a page is made of: its file, its bundle files and settings."""
+    digest = hashlib.sha256(salt.encode())
+    digest.update(hashlib.sha256(page_bytes).digest())
+    for item in entry.files:
+        digest.update(f"\x00{item.rel_path}\x00{item.sha256}".encode())
+    return digest.hexdigest()

@@ -1,0 +1,32 @@
+"""Jinja filters and globals shared by every template."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Flask
+
+from app.content.urls import escape_path
+
+
+def date_long(value: datetime | None) -> str:
+    """Blowfish's default date format, "2 January 2006"."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def iso_date(value: datetime | None) -> str:
+    """RFC 3339 in UTC, for <time datetime>."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S+00:00") if value else ""
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """"1 min" / "4 mins"."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def register(app: Flask) -> None:
+    """Install the filters on an app."""
+    app.add_template_filter(date_long)
+    app.add_template_filter(iso_date)
+    app.add_template_filter(escape_path, "urlpath")
+    app.add_template_global(plural)

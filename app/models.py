@@ -1,0 +1,151 @@
+"""Typed SQLAlchemy 2.0 models: the database alone is enough to serve the site."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+# Dates are stored as naive UTC: the same on SQLite and PostgreSQL.
+
+
+class Page(db.Model):
+    """One content file: a regular page, a section (_index.md) or the home page."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_path: Mapped[str] = mapped_column(String(1024), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="page")
+    lang: Mapped[str] = mapped_column(String(16), default="en")
+    url_path: Mapped[str] = mapped_column(String(1024), unique=True)
+    section: Mapped[str] = mapped_column(String(255), default="", index=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    lastmod: Mapped[datetime | None] = mapped_column(DateTime)
+    publish_date: Mapped[datetime | None] = mapped_column(DateTime)
+    expiry_date: Mapped[datetime | None] = mapped_column(DateTime)
+    draft: Mapped[bool] = mapped_column(Boolean, default=False)
+    weight: Mapped[int] = mapped_column(Integer, default=0)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    body: Mapped[str] = mapped_column(Text, default="")
+    body_line: Mapped[int] = mapped_column(Integer, default=1)
+    summary_html: Mapped[str] = mapped_column(Text, default="")
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    plain_text: Mapped[str] = mapped_column(Text, default="")
+    word_count: Mapped[int] = mapped_column(Integer, default=0)
+    reading_time: Mapped[int] = mapped_column(Integer, default=0)
+    source_hash: Mapped[str] = mapped_column(String(64))
+    render_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+
+    terms: Mapped[list[PageTerm]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="PageTerm.position"
+    )
+    aliases: Mapped[list[Alias]] = relationship(
+        back_populates="page", cascade="all, delete-orphan"
+    )
+    files: Mapped[list[BundleFile]] = relationship(
+        back_populates="page", cascade="all, delete-orphan", order_by="BundleFile.rel_path"
+    )
+
+    def param(self, key: str, default: Any = None) -> Any:
+        """A front matter param, looked up case-insensitively."""
+        return (self.params or {}).get(key.lower(), default)
+
+
+class Term(db.Model):
+    """A taxonomy term such as a tag; case-insensitive, one row per language."""
+
+    __tablename__ = "terms"
+    __table_args__ = (UniqueConstraint("taxonomy", "lang", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taxonomy: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16), default="en")
+    slug: Mapped[str] = mapped_column(String(512))
+    name: Mapped[str] = mapped_column(String(512))
+
+    pages: Mapped[list[PageTerm]] = relationship(back_populates="term")
+
+
+class PageTerm(db.Model):
+    """A page's use of a term, in front matter order."""
+
+    __tablename__ = "page_terms"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    term_id: Mapped[int] = mapped_column(
+        ForeignKey("terms.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    page: Mapped[Page] = relationship(back_populates="terms")
+    term: Mapped[Term] = relationship(back_populates="pages", lazy="joined")
+
+
+class Alias(db.Model):
+    """An old URL that redirects (301) to a page."""
+
+    __tablename__ = "aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), unique=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+
+    page: Mapped[Page] = relationship(back_populates="aliases")
+
+
+class Blob(db.Model):
+    """File content, stored once per distinct SHA-256."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(128))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+
+
+class BundleFile(db.Model):
+    """A file of a page bundle, served under the page's URL."""
+
+    __tablename__ = "bundle_files"
+    __table_args__ = (UniqueConstraint("page_id", "rel_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    rel_path: Mapped[str] = mapped_column(String(1024))
+    url_path: Mapped[str] = mapped_column(String(2048), unique=True)
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+
+    page: Mapped[Page] = relationship(back_populates="files")
+    blob: Mapped[Blob] = relationship(lazy="joined")
+
+
+class SiteState(db.Model):
+    """Small counters shared by every worker and host, such as the site generation."""
+
+    __tablename__ = "site_state"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)

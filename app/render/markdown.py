@@ -1,0 +1,206 @@
+"""Python-Markdown set up as a Hugo author expects, with Hugo's heading ids and TOC data."""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
+
+from app.render.headings import IdRegistry, github_id
+
+EXTENSIONS: list[Any] = [
+    "abbr",
+    "attr_list",
+    "def_list",
+    "fenced_code",
+    "footnotes",
+    "md_in_html",
+    "tables",
+    "codehilite",
+    "smarty",
+    "pymdownx.tilde",
+    "pymdownx.tasklist",
+    "pymdownx.magiclink",
+]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "codehilite": {"css_class": "highlight", "guess_lang": False, "wrapcode": True},
+    "smarty": {"smart_angled_quotes": True},
+    "pymdownx.tilde": {"subscript": False},
+    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
+}
+# Elements Hugo keeps in TOC titles (its bluemonday policy); links become their text.
+TOC_TAGS = {
+    "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
+    "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup",
+    "time", "u", "var", "wbr",
+}
+_TAG_RE = re.compile(r"<[^>]*>")
+_WS_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the page: level, id and title (inline HTML, as in Hugo's TOC)."""
+
+    level: int
+    id: str
+    title: str
+
+
+@dataclass
+class LinkContext:
+    """What the link and image hooks need: the page's files and URL."""
+
+    page_url: str = "/"
+    files: Mapping[str, Any] = field(default_factory=dict)  # lower-cased rel path -> PageFile
+
+
+def _first_child_text(node: etree.Element, stash: Callable[[str], str]) -> str:
+    # Hugo's TextPlain recurses only into the first child of inline nodes.
+    if node.text:
+        return stash(node.text)
+    if len(node):
+        return _first_child_text(node[0], stash)
+    return ""
+
+
+class HugoTreeprocessor(Treeprocessor):
+    """Assigns Hugo's heading ids, records headings, and resolves bundle links and images."""
+
+    def __init__(self, md: markdown.Markdown, ext: HugoExtension) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def _unstash(self, text: str) -> str:
+        def replace(match: re.Match[str]) -> str:
+            raw = self.md.htmlStash.rawHtmlBlocks[int(match.group(1))]
+            return html.unescape(_TAG_RE.sub("", str(raw)))
+
+        return HTML_PLACEHOLDER_RE.sub(replace, text)
+
+    def _inline_html(self, element: etree.Element) -> str:
+        parts = [html.escape(element.text or "", quote=False)]
+        for child in element:
+            parts.append(etree.tostring(child, encoding="unicode", method="html"))
+        text = "".join(parts)
+        for processor in self.md.postprocessors:
+            text = processor.run(text)
+        if "<" in text:
+            text = nh3.clean(text, tags=TOC_TAGS, attributes={}, link_rel=None)
+        return _WS_RE.sub(" ", text.strip())
+
+    def run(self, root: etree.Element) -> None:
+        ids = IdRegistry()
+        headings: list[Heading] = []
+        for element in root.iter():
+            tag = element.tag
+            if isinstance(tag, str) and len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                explicit = element.get("id")
+                if explicit:
+                    ids.reserve(explicit)
+                    anchor = explicit
+                else:
+                    text = self._unstash(element.text or "")
+                    for child in element:
+                        text += _first_child_text(child, self._unstash)
+                        text += self._unstash(child.tail or "")
+                    anchor = ids.unique(github_id(text))
+                    element.set("id", anchor)
+                headings.append(Heading(int(tag[1]), anchor, self._inline_html(element)))
+            elif tag == "img":
+                self._image(element)
+            elif tag == "a":
+                self._link(element)
+        self.ext.headings = headings
+
+    def _bundle_file(self, ref: str) -> Any:
+        if not ref or ref.startswith(("/", "#", "data:", "mailto:")) or "://" in ref:
+            return None
+        path = ref.split("#", 1)[0].split("?", 1)[0].removeprefix("./")
+        return self.ext.links.files.get(path.lower())
+
+    def _image(self, element: etree.Element) -> None:
+        found = self._bundle_file(element.get("src", ""))
+        if found is not None:
+            element.set("src", found.url)
+            if found.width and found.height:
+                element.set("width", str(found.width))
+                element.set("height", str(found.height))
+        element.set("loading", "lazy")
+        element.set("decoding", "async")
+
+    def _link(self, element: etree.Element) -> None:
+        href = element.get("href", "")
+        found = self._bundle_file(href)
+        if found is not None:
+            element.set("href", found.url)
+        elif href.startswith(("http://", "https://")):
+            # Blowfish's externalLinkForceNewTab default.
+            element.set("target", "_blank")
+            element.set("rel", "noopener noreferrer")
+
+
+class HugoExtension(Extension):
+    """Registers the Hugo tree processor and keeps its per-document results."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.headings: list[Heading] = []
+        self.links = LinkContext()
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
+        md.treeprocessors.register(HugoTreeprocessor(md, self), "hugo", 6)
+        md.registerExtension(self)
+
+    def reset(self) -> None:
+        """Forget the previous document's results."""
+        self.headings = []
+        self.links = LinkContext()
+
+
+_local = threading.local()
+
+
+def _instance() -> tuple[markdown.Markdown, HugoExtension]:
+    # Building a Markdown instance costs more than converting a page: one per thread.
+    pair = getattr(_local, "pair", None)
+    if pair is None:
+        ext = HugoExtension()
+        md = markdown.Markdown(
+            extensions=[*EXTENSIONS, ext],
+            extension_configs=EXTENSION_CONFIGS,
+            output_format="html",
+        )
+        pair = (md, ext)
+        _local.pair = pair
+    return pair
+
+
+def convert(text: str, links: LinkContext | None = None) -> tuple[str, list[Heading]]:
+    """Markdown to HTML with Hugo's heading ids; returns the HTML and the headings."""
+    md, ext = _instance()
+    md.reset()
+    ext.links = links or LinkContext()
+    try:
+        return md.convert(text), list(ext.headings)
+    finally:
+        md.reset()
+
+
+def markdownify(text: str) -> str:
+    """Hugo's markdownify: Markdown to HTML, a lone outer paragraph unwrapped."""
+    out, _ = convert(text)
+    out = out.strip()
+    if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+        out = out[3:-4]
+    return out

@@ -1,0 +1,218 @@
+"""Body -> Rendered: shortcodes expanded, Markdown converted, TOC, summary and counts."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.render import markdown as md
+from app.render import plain
+from app.render.shortcodes import parser
+from app.render.shortcodes.registry import PageFile, ShortcodeContext, get_renderer
+from app.render.toc import toc_html
+
+# Bump when the output of render() changes for the same input: old cache entries then
+# simply stop being asked for.
+RENDERER_VERSION = "1"
+COMMENTS_MARKER = "<!--blog:comments-->"
+_PARTIAL_RE = re.compile(
+    r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'
+    r"\s*\.?\s*-?\}\}[ \t]*$",
+    re.MULTILINE,
+)
+_PH_RE = re.compile(r"HBLOGSC(\d{6})X")
+_HEADING_RE = re.compile(r'<h([1-6]) id="([^"]+)"([^>]*)>(.*?)</h\1>', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Everything besides the body that the output depends on."""
+
+    page_url: str = "/"
+    files: tuple[PageFile, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    toc_start: int = 2
+    toc_end: int = 4
+    summary_length: int = 70
+    heading_anchors: bool = True
+    line_offset: int = 0
+
+    def key(self) -> str:
+        """A stable digest of these options, for cache keys."""
+        payload = {
+            "u": self.page_url,
+            "f": [(f.path, f.url, f.width, f.height, f.media_type) for f in self.files],
+            "p": self.params,
+            "t": (self.toc_start, self.toc_end, self.summary_length, self.heading_anchors),
+        }
+        raw = json.dumps(payload, sort_keys=True, default=str).encode()
+        return hashlib.sha256(raw).hexdigest()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A page body rendered: HTML, TOC, text measures and what it used."""
+
+    html: str
+    toc: str  # Hugo's <nav id="TableOfContents"> markup
+    headings: tuple[md.Heading, ...]
+    plain_text: str
+    word_count: int
+    reading_time: int
+    summary_html: str
+    truncated: bool
+    has_comments_marker: bool
+    shortcodes: Mapping[str, int]  # name -> uses rendered
+    unknown_shortcodes: Mapping[str, int]
+    warnings: tuple[str, ...]
+
+    @property
+    def toc_has_entries(self) -> bool:
+        """Blowfish shows the TOC only when it lists at least one heading."""
+        return "<ul" in self.toc
+
+
+def render_digest(body: str, options: RenderOptions) -> str:
+    """A digest of everything render(body, options) depends on besides the code."""
+    digest = hashlib.sha256(body.encode("utf-8", "surrogatepass"))
+    digest.update(options.key().encode())
+    return digest.hexdigest()
+
+
+def cache_key(digest: str) -> str:
+    """The cache key of a rendered body: content digest plus renderer version."""
+    return f"render:{RENDERER_VERSION}:{digest}"
+
+
+class _Expander:
+    """Turns parsed shortcode nodes into Markdown source with placeholders."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self.options = options
+        self.outputs: list[str] = []
+        self.used: Counter[str] = Counter()
+        self.unknown: Counter[str] = Counter()
+        self.ordinals: Counter[str] = Counter()
+        self.warnings: list[str] = []
+
+    def placeholder(self, output: str) -> str:
+        self.outputs.append(output)
+        return f"HBLOGSC{len(self.outputs) - 1:06d}X"
+
+    def expand(self, nodes: Sequence[parser.Node]) -> str:
+        parts: list[str] = []
+        for node in nodes:
+            if isinstance(node, str):
+                parts.append(node)
+            elif isinstance(node, parser.Escaped):
+                parts.append(self.placeholder(html.escape(node.text, quote=False)))
+            else:
+                parts.append(self.shortcode(node))
+        return "".join(parts)
+
+    def shortcode(self, sc: parser.Shortcode) -> str:
+        inner = self.expand(sc.inner) if sc.inner is not None else None
+        renderer = get_renderer(sc.name)
+        if renderer is None:
+            self.unknown[sc.name] += 1
+            self.warnings.append(f"line {sc.line}: unknown shortcode '{sc.name}'")
+            shown = f'<code class="shortcode-unknown" title="Unknown shortcode">{html.escape(sc.raw)}</code>'
+            if inner is None:
+                return self.placeholder(shown)
+            closing = html.escape("{{< /" + sc.name + " >}}")
+            return self.placeholder(shown) + inner + self.placeholder(
+                f'<code class="shortcode-unknown">{closing}</code>'
+            )
+        ordinal = self.ordinals[sc.name]
+        self.ordinals[sc.name] += 1
+
+        def warn(message: str, line: int = sc.line, name: str = sc.name) -> None:
+            self.warnings.append(f"line {line}: {name}: {message}")
+
+        ctx = ShortcodeContext(
+            files=self.options.files,
+            params=self.options.params,
+            page_url=self.options.page_url,
+            ordinal=ordinal,
+            inner=inner,
+            markdownify=md.markdownify,
+            warn=warn,
+        )
+        output = renderer(sc, ctx)
+        self.used[sc.name] += 1
+        # {{% %}} output is Markdown and goes through the converter; {{< >}} output is final.
+        return output if sc.markdown else self.placeholder(output)
+
+
+def _substitute(text: str, outputs: list[str]) -> str:
+    def block(match: re.Match[str]) -> str:
+        return outputs[int(match.group(1))]
+
+    # A placeholder alone in a paragraph stands for a block: drop the <p> around it.
+    for _ in range(32):  # nested shortcodes leave placeholders inside outputs
+        if "HBLOGSC" not in text:
+            break
+        text = re.sub(r"<p>(HBLOGSC\d{6}X)</p>", lambda m: _PH_RE.sub(block, m.group(1)), text)
+        text = _PH_RE.sub(block, text)
+    return text
+
+
+def _anchor(match: re.Match[str]) -> str:
+    level, anchor, attrs, inner = match.groups()
+    link = (
+        f' <a class="heading-anchor" href="#{anchor}" aria-hidden="true" tabindex="-1">#</a>'
+    )
+    return f'<h{level} id="{anchor}"{attrs}>{inner}{link}</h{level}>'
+
+
+def render(body: str, options: RenderOptions | None = None) -> Rendered:
+    """Render a Markdown body as Hugo with Blowfish would; raises ShortcodeSyntaxError."""
+    options = options or RenderOptions()
+    expander = _Expander(options)
+    marker = expander.placeholder(COMMENTS_MARKER)
+    body, partials = _PARTIAL_RE.subn(marker, body)
+    nodes = parser.parse(body, line_offset=options.line_offset)
+    source = expander.expand(nodes)
+    links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
+    converted, headings = md.convert(source, links)
+    # Word counts and summaries leave shortcode output out, as Hugo's own oracle does.
+    bare = re.sub(r"<p>HBLOGSC\d{6}X</p>\n?", "", converted)
+    bare = _PH_RE.sub("", bare)
+    text = plain.strip_html(bare)
+    cjk = plain.has_cjk(text)
+    words = plain.count_words(text, cjk)
+    summary = _summary(bare, options, cjk)
+    final = _substitute(converted, expander.outputs)
+    if options.heading_anchors:
+        final = _HEADING_RE.sub(_anchor, final)
+    return Rendered(
+        html=final,
+        toc=toc_html([(h.level, h.id, h.title) for h in headings], options.toc_start,
+                     options.toc_end),
+        headings=tuple(headings),
+        plain_text=text,
+        word_count=words,
+        reading_time=plain.reading_time(words, cjk),
+        summary_html=summary.html,
+        truncated=summary.truncated,
+        has_comments_marker=partials > 0,
+        shortcodes=dict(expander.used),
+        unknown_shortcodes=dict(expander.unknown),
+        warnings=tuple(expander.warnings),
+    )
+
+
+def _summary(bare_html: str, options: RenderOptions, cjk: bool) -> plain.Summary:
+    manual = plain.split_manual_summary(bare_html)
+    if manual is not None:
+        return manual
+    front = options.params.get("summary")
+    if isinstance(front, str) and front.strip():
+        return plain.Summary(md.markdownify(front), True)
+    return plain.auto_summary(bare_html, options.summary_length, cjk)

@@ -1,0 +1,1 @@
+"""Services: the only code that talks to the database besides the models."""

@@ -1,0 +1,154 @@
+"""Queries for published pages, terms, aliases and bundle files."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from app.models import Alias, Blob, BundleFile, Page, PageTerm, Term
+
+
+def utcnow() -> datetime:
+    """Now as a naive UTC datetime, the way dates are stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def published(now: datetime | None = None):  # noqa: ANN201 - SQL expression
+    """The condition for a page readers may see: not draft, published, not expired."""
+    now = now or utcnow()
+    return and_(
+        Page.draft.is_(False),
+        or_(Page.publish_date.is_(None), Page.publish_date <= now),
+        or_(Page.expiry_date.is_(None), Page.expiry_date > now),
+    )
+
+
+def _with_terms(query: Select) -> Select:
+    return query.options(selectinload(Page.terms).joinedload(PageTerm.term))
+
+
+def find_page(session: Session, url_path: str) -> Page | None:
+    """The published page at a URL path (with its trailing slash), or None."""
+    query = select(Page).where(Page.url_path == url_path, published())
+    return session.execute(
+        _with_terms(query).options(selectinload(Page.files).joinedload(BundleFile.blob))
+    ).scalar_one_or_none()
+
+
+def page_exists(session: Session, url_path: str) -> bool:
+    """True when a published page lives at exactly this URL path."""
+    return session.execute(
+        select(Page.id).where(Page.url_path == url_path, published())
+    ).first() is not None
+
+
+def find_alias(session: Session, path: str) -> str | None:
+    """The URL a published page's alias points to, or None."""
+    target = session.execute(
+        select(Page.url_path).join(Alias, Alias.page_id == Page.id).where(
+            Alias.path.in_((path, path.rstrip("/") or "/", path.rstrip("/") + "/")), published()
+        )
+    ).first()
+    return target[0] if target else None
+
+
+def find_file(session: Session, url_path: str) -> tuple[BundleFile, bytes] | None:
+    """A bundle file of a published page, with its bytes."""
+    row = session.execute(
+        select(BundleFile, Blob.data)
+        .join(Blob, Blob.sha256 == BundleFile.blob_sha256)
+        .join(Page, Page.id == BundleFile.page_id)
+        .where(BundleFile.url_path == url_path, published())
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def main_sections(session: Session, lang: str) -> list[str]:
+    """Hugo's default mainSections: the section with the most regular pages."""
+    row = session.execute(
+        select(Page.section, func.count())
+        .where(Page.kind == "page", Page.lang == lang, Page.section != "", published())
+        .group_by(Page.section)
+        .order_by(func.count().desc(), Page.section)
+    ).first()
+    return [row[0]] if row else []
+
+
+def recent_pages(session: Session, lang: str, sections: list[str] | None = None,
+                 limit: int | None = None) -> list[Page]:
+    """Published regular pages, newest first."""
+    query = select(Page).where(Page.kind == "page", Page.lang == lang, published())
+    if sections is not None:
+        query = query.where(Page.section.in_(sections))
+    query = query.order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
+    if limit:
+        query = query.limit(limit)
+    return list(session.execute(_with_terms(query)).scalars())
+
+
+def section_pages(session: Session, section: str, lang: str) -> list[Page]:
+    """A section's regular pages in Hugo's default order: weight, date desc, title."""
+    weight_zero_last = (Page.weight == 0).asc()
+    query = (
+        select(Page)
+        .where(Page.kind == "page", Page.section == section, Page.lang == lang, published())
+        .order_by(weight_zero_last, Page.weight, Page.date.desc().nulls_last(), Page.title,
+                  Page.url_path)
+    )
+    return list(session.execute(_with_terms(query)).scalars())
+
+
+@dataclass(frozen=True)
+class TermCount:
+    """A term with the number of published pages using it."""
+
+    term: Term
+    count: int
+
+
+def terms_with_counts(session: Session, taxonomy: str, lang: str) -> list[TermCount]:
+    """Every term of a taxonomy with its published page count, by name."""
+    rows = session.execute(
+        select(Term, func.count(Page.id))
+        .join(PageTerm, PageTerm.term_id == Term.id)
+        .join(Page, and_(Page.id == PageTerm.page_id, published()))
+        .where(Term.taxonomy == taxonomy, Term.lang == lang)
+        .group_by(Term.id)
+        .order_by(func.lower(Term.name))
+    ).all()
+    return [TermCount(term, count) for term, count in rows]
+
+
+def find_term(session: Session, taxonomy: str, slug: str, lang: str) -> Term | None:
+    """A term by its slug."""
+    return session.execute(
+        select(Term).where(Term.taxonomy == taxonomy, Term.slug == slug, Term.lang == lang)
+    ).scalar_one_or_none()
+
+
+def term_pages(session: Session, term: Term) -> list[Page]:
+    """Published pages using a term, newest first."""
+    query = (
+        select(Page)
+        .join(PageTerm, PageTerm.page_id == Page.id)
+        .where(PageTerm.term_id == term.id, published())
+        .order_by(Page.date.desc().nulls_last(), Page.title)
+    )
+    return list(session.execute(_with_terms(query)).scalars())
+
+
+def visibility_boundaries(session: Session) -> list[datetime]:
+    """Every publish and expiry moment: lists change when the clock passes one."""
+    publish = select(Page.publish_date).where(Page.publish_date.is_not(None))
+    expiry = select(Page.expiry_date).where(Page.expiry_date.is_not(None))
+    moments = {row[0] for row in session.execute(publish.union(expiry))}
+    return sorted(moments)
+
+
+def visibility_epoch(boundaries: list[datetime], now: datetime | None = None) -> int:
+    """How many of those moments have passed: part of every page cache key."""
+    return bisect.bisect_right(boundaries, now or utcnow())

@@ -1,0 +1,48 @@
+"""Rendering pages through the cache: keyed by content digest, so never stale."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from app.extensions import cache
+from app.models import Page
+from app.render.pipeline import Rendered, RenderOptions, cache_key, render
+from app.services.bundles import file_url
+from app.content.urls import escape_path
+from app.render.shortcodes.registry import PageFile
+
+
+def page_files(page: Page) -> tuple[PageFile, ...]:
+    """A stored page's bundle files as the renderer sees them."""
+    return tuple(
+        PageFile(f.rel_path, escape_path(file_url(page.url_path, f.rel_path)),
+                 f.blob.media_type, f.blob.width, f.blob.height)
+        for f in page.files
+    )
+
+
+def options_for(page: Page, config: Any = None) -> RenderOptions:
+    """Render options for a stored page, from the app's settings."""
+    config = config or current_app.config
+    return RenderOptions(
+        page_url=page.url_path,
+        files=page_files(page),
+        params=page.params or {},
+        toc_start=config["TOC_START_LEVEL"],
+        toc_end=config["TOC_END_LEVEL"],
+        summary_length=config["SUMMARY_LENGTH"],
+        line_offset=page.body_line - 1,
+    )
+
+
+def rendered_page(page: Page) -> Rendered:
+    """The page's body rendered, from the cache when an equal body was rendered before."""
+    key = cache_key(page.render_hash)
+    hit = cache.get(key)
+    if isinstance(hit, Rendered):
+        return hit
+    result = render(page.body, options_for(page))
+    cache.set(key, result, timeout=0)
+    return result
