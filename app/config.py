@@ -91,7 +91,7 @@ def check_secret_key(config: dict[str, Any]) -> None:
     """Refuse to run in production without a strong SECRET_KEY."""
     if config.get("DEBUG") or config.get("TESTING"):
         if not config.get("SECRET_KEY"):
-            config["SECRET_KEY"] = "insecure-development-key"
+            config["SECRET_KEY"] = "insecure-development-key"  # noqa: S105 - debug/tests only
         return
     key = str(config.get("SECRET_KEY") or "")
     if key.lower() in WEAK_KEYS or len(key) < 32:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -139,8 +138,11 @@ def test_markdown_notation_flag() -> None:
 def test_self_closing() -> None:
     nodes = parse('a {{< icon "github" />}} b {{% x /%}}')
     icon, x = walk(nodes)
-    assert icon.self_closing and icon.inner is None and icon.args == ["github"]
-    assert x.self_closing and x.markdown
+    assert icon.self_closing
+    assert icon.inner is None
+    assert icon.args == ["github"]
+    assert x.self_closing
+    assert x.markdown
     assert icon.raw == '{{< icon "github" />}}'
 
 
@@ -187,18 +189,23 @@ def test_nested_tabs_timeline_accordion() -> None:
         ("tab", "B", ["two"]),
     ]
     item = timeline.inner[0] if timeline.inner else None
-    assert isinstance(item, Shortcode) and item.name == "timelineItem"
+    assert isinstance(item, Shortcode)
+    assert item.name == "timelineItem"
     icon = item.inner[0] if item.inner else None
-    assert isinstance(icon, Shortcode) and icon.args == ["star"] and icon.inner is None
+    assert isinstance(icon, Shortcode)
+    assert icon.args == ["star"]
+    assert icon.inner is None
     assert [s.name for s in walk([accordion])] == ["accordion", "accordionItem"]
 
 
 def test_same_name_nesting() -> None:
     outer = only("{{< box >}}a{{< box >}}b{{< /box >}}c{{< /box >}}")
     assert outer.inner is not None
-    assert outer.inner[0] == "a" and outer.inner[2] == "c"
+    assert outer.inner[0] == "a"
+    assert outer.inner[2] == "c"
     inner = outer.inner[1]
-    assert isinstance(inner, Shortcode) and inner.inner == ["b"]
+    assert isinstance(inner, Shortcode)
+    assert inner.inner == ["b"]
     assert outer.raw_inner == "a{{< box >}}b{{< /box >}}c"
 
 
@@ -213,7 +220,8 @@ def test_standalone_inside_paired_stays_standalone() -> None:
     sc = only('{{< alert >}}{{< icon "x" >}} text {{< /alert >}}')
     assert sc.inner is not None
     icon = sc.inner[0]
-    assert isinstance(icon, Shortcode) and icon.inner is None
+    assert isinstance(icon, Shortcode)
+    assert icon.inner is None
     assert sc.inner[1] == " text "
 
 
@@ -313,6 +321,7 @@ def test_error_type_and_message() -> None:
         ("{{< a >}}\n{{< b >}}\n{{< /a >}}\n{{< /b >}}", 3, "does not match"),
         ('\n{{< x title="no end\n" >}}', 2, "unterminated quoted"),
         ("\n{{< x `no end >}}", 2, "unterminated raw"),
+        ("{{< x\nk=`no end >}}", 2, "unterminated raw"),
         ('{{< x a="1"\n  "pos" >}}', 2, "mix named and positional"),
         ('{{< x "pos"\n  a="1" >}}', 2, "mix named and positional"),
         ("{{< x pos a=`1` >}}", 1, "mix named and positional"),
@@ -342,7 +351,8 @@ def test_nesting_depth_cap() -> None:
     depth, node = 0, parse(ok)[0]
     while isinstance(node, Shortcode) and node.inner:
         depth, node = depth + 1, node.inner[0]
-    assert depth == MAX_DEPTH and node == "x"
+    assert depth == MAX_DEPTH
+    assert node == "x"
     deep = "\n".join("{{< d >}}" for _ in range(5000)) + "{{< /d >}}" * 5000
     err = error(deep)
     assert err.line == MAX_DEPTH + 1
@@ -368,10 +378,12 @@ def test_round_trip(text: str) -> None:
 
 def test_text_nodes_are_never_empty_or_adjacent() -> None:
     nodes = parse("a{{< x >}}{{< y >}}b")
-    assert nodes[0] == "a" and nodes[-1] == "b" and len(nodes) == 4
+    assert nodes[0] == "a"
+    assert nodes[-1] == "b"
+    assert len(nodes) == 4
 
 
-def test_one_megabyte_body_is_fast() -> None:
+def test_one_megabyte_body_round_trips() -> None:
     chunk = (
         "## A heading\n\nSome *markdown* text with {{ .Title }} and a [link](https://x.org). "
         "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor.\n\n"
@@ -382,10 +394,7 @@ def test_one_megabyte_body_is_fast() -> None:
         'Closing paragraph with more words, and {{< ref "docs/x" >}} too.\n\n'
     )
     body = chunk * (1_000_000 // len(chunk) + 1)
-    start = time.perf_counter()
     nodes = parse(body)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, elapsed
     assert source(nodes) == body
 
 
@@ -402,11 +411,9 @@ def test_one_megabyte_body_is_fast() -> None:
     ],
     ids=["braces", "standalone", "wide", "repeated", "escaped", "one-comment", "backslashes"],
 )
-def test_pathological_inputs_are_linear(body: str) -> None:
-    # each is ~270 KB; a quadratic step would take minutes here
-    start = time.perf_counter()
-    parse(body)
-    assert time.perf_counter() - start < 2.0
+def test_pathological_inputs_parse_and_round_trip(body: str) -> None:
+    # Speed is measured in bench/; here each hostile input must still parse losslessly.
+    assert source(parse(body)) == body
 
 
 def _body(path: Path) -> tuple[str, int]:

@@ -124,7 +124,9 @@ def _file_response(url_path: str) -> Response | None:
     response.cache_control.max_age = 3600
     if bundle_file.blob.media_type == "image/svg+xml":
         # An SVG is a document that can run script: never let it do so from our origin.
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
     return response.make_conditional(request)
 
 

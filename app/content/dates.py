@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # The layouts spf13/cast accepts that bloggers actually write, tried in order.
@@ -39,21 +39,21 @@ class DateError(ValueError):
 def zone(name: str) -> timezone | ZoneInfo:
     """The time zone for a `timeZone` setting; UTC when empty."""
     if not name or name.upper() == "UTC":
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise DateError(f"unknown time zone {name!r}") from exc
 
 
-def to_utc(value: datetime, default_zone: timezone | ZoneInfo = timezone.utc) -> datetime:
+def to_utc(value: datetime, default_zone: timezone | ZoneInfo = UTC) -> datetime:
     """A naive UTC datetime; zone-less values are read in the site's zone."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=default_zone)
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def parse_date(value: object, default_zone: timezone | ZoneInfo = timezone.utc) -> datetime | None:
+def parse_date(value: object, default_zone: timezone | ZoneInfo = UTC) -> datetime | None:
     """Parse a front matter date value (string, date or datetime); None for empty."""
     if value is None or value == "":
         return None
@@ -66,7 +66,7 @@ def parse_date(value: object, default_zone: timezone | ZoneInfo = timezone.utc) 
     text = str(value).strip()
     if isinstance(value, int):
         # Hugo (via cast) reads a bare number as a Unix timestamp.
-        return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
     text = _ZULU.sub("+0000", text)
     text = _COLON_OFFSET.sub(r"\1\2", text)
     for layout in _LAYOUTS:

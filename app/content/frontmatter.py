@@ -120,10 +120,15 @@ def _reason(exc: Exception, fmt: str) -> str:
 def _split(handler: BaseHandler, fmt: str, text: str, skipped: int) -> tuple[str, str]:
     if fmt == "json":
         return handler.split(text)
-    pieces = handler.FM_BOUNDARY.split(text, 2)
-    if len(pieces) < 3:
-        raise ContentProblem(skipped + 1, f"{fmt.upper()} front matter is never closed")
-    return pieces[1], pieces[2]
+    # Hugo's lexer: the front matter ends at the first line break followed by the delimiter.
+    delimiter = text[:3]
+    opening_end = 3 + (2 if text.startswith("\r\n", 3) else 1 if text[3:4] in "\r\n" else 0)
+    found = re.search(rf"[\r\n]{re.escape(delimiter)}", text[opening_end - 1 :])
+    if found is None:
+        raise ContentProblem(skipped + 1, f"{fmt.upper()} front matter is never closed "
+                             f"(no line starting with {delimiter})")
+    close = opening_end - 1 + found.start() + 1
+    return "\n" + text[opening_end:close], text[close + 3 :]
 
 
 def split_front_matter(text: str) -> FrontMatter:

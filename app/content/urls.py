@@ -32,9 +32,8 @@ def sanitize(text: str) -> str:
                 out.append("-")
             prepend_hyphen = False
             out.append(ch)
-        elif ch.isspace():
-            if out and out[-1] != "-":
-                prepend_hyphen = True
+        elif ch.isspace() and out and out[-1] != "-":
+            prepend_hyphen = True
         i += 1
     return "".join(out)
 

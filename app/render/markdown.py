@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-import xml.etree.ElementTree as etree
+import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any

@@ -26,6 +26,8 @@ _PARTIAL_RE = re.compile(
     r"\s*\.?\s*-?\}\}[ \t]*$",
     re.MULTILINE,
 )
+MORE = "HUGOMORE42"  # what Hugo puts in place of the first <!--more--> before rendering
+_MORE_P_RE = re.compile(r"<p>HUGOMORE42</p>\n?")
 _PH_RE = re.compile(r"HBLOGSC(\d{6})X")
 _HEADING_RE = re.compile(r'<h([1-6]) id="([^"]+)"([^>]*)>(.*?)</h\1>', re.DOTALL)
 
@@ -41,6 +43,7 @@ class RenderOptions:
     toc_end: int = 4
     summary_length: int = 70
     heading_anchors: bool = True
+    detect_cjk: bool = False  # Hugo's hasCJKLanguage site setting
     line_offset: int = 0
 
     def key(self) -> str:
@@ -49,7 +52,8 @@ class RenderOptions:
             "u": self.page_url,
             "f": [(f.path, f.url, f.width, f.height, f.media_type) for f in self.files],
             "p": self.params,
-            "t": (self.toc_start, self.toc_end, self.summary_length, self.heading_anchors),
+            "t": (self.toc_start, self.toc_end, self.summary_length, self.heading_anchors,
+                  self.detect_cjk),
         }
         raw = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(raw).hexdigest()
@@ -122,7 +126,10 @@ class _Expander:
         if renderer is None:
             self.unknown[sc.name] += 1
             self.warnings.append(f"line {sc.line}: unknown shortcode '{sc.name}'")
-            shown = f'<code class="shortcode-unknown" title="Unknown shortcode">{html.escape(sc.raw)}</code>'
+            shown = (
+                '<code class="shortcode-unknown" title="Unknown shortcode">'
+                f"{html.escape(sc.raw)}</code>"
+            )
             if inner is None:
                 return self.placeholder(shown)
             closing = html.escape("{{< /" + sc.name + " >}}")
@@ -178,17 +185,19 @@ def render(body: str, options: RenderOptions | None = None) -> Rendered:
     marker = expander.placeholder(COMMENTS_MARKER)
     body, partials = _PARTIAL_RE.subn(marker, body)
     nodes = parser.parse(body, line_offset=options.line_offset)
-    source = expander.expand(nodes)
+    source = expander.expand(nodes).replace("<!--more-->", f"\n\n{MORE}\n\n", 1)
     links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
     converted, headings = md.convert(source, links)
     # Word counts and summaries leave shortcode output out, as Hugo's own oracle does.
     bare = re.sub(r"<p>HBLOGSC\d{6}X</p>\n?", "", converted)
     bare = _PH_RE.sub("", bare)
+    summary_source = bare
+    bare = _MORE_P_RE.sub("", bare)
     text = plain.strip_html(bare)
-    cjk = plain.has_cjk(text)
+    cjk = _is_cjk(body, options)
     words = plain.count_words(text, cjk)
-    summary = _summary(bare, options, cjk)
-    final = _substitute(converted, expander.outputs)
+    summary = _summary(summary_source, options, cjk)
+    final = _substitute(_MORE_P_RE.sub("", converted), expander.outputs)
     if options.heading_anchors:
         final = _HEADING_RE.sub(_anchor, final)
     return Rendered(
@@ -208,11 +217,20 @@ def render(body: str, options: RenderOptions | None = None) -> Rendered:
     )
 
 
-def _summary(bare_html: str, options: RenderOptions, cjk: bool) -> plain.Summary:
-    manual = plain.split_manual_summary(bare_html)
+def _is_cjk(body: str, options: RenderOptions) -> bool:
+    # Front matter isCJKLanguage wins; otherwise Hugo detects only when the site asks it to.
+    explicit = options.params.get("iscjklanguage")
+    if isinstance(explicit, bool):
+        return explicit
+    return options.detect_cjk and plain.has_cjk(body)
+
+
+def _summary(html_with_divider: str, options: RenderOptions, cjk: bool) -> plain.Summary:
+    manual = plain.split_manual_summary(html_with_divider, MORE)
     if manual is not None:
         return manual
     front = options.params.get("summary")
     if isinstance(front, str) and front.strip():
-        return plain.Summary(md.markdownify(front), True)
-    return plain.auto_summary(bare_html, options.summary_length, cjk)
+        # Hugo skips the automatic summary here, so nothing counts as truncated.
+        return plain.Summary(md.markdownify(front), False)
+    return plain.auto_summary(html_with_divider, options.summary_length, cjk)

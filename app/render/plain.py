@@ -4,7 +4,8 @@ Sources (gohugoio/hugo v0.161.x): ``tpl/template.go`` (StripHTML), the html/temp
 ``tpl/internal/go_templates/htmltemplate`` (``html.go`` stripTags, ``transition.go``),
 ``helpers/content.go`` (TotalWords), ``hugolib/page__content.go`` (contentPlain: WordCount,
 ReadingTime), ``hugolib/page__meta.go`` (cjkRe), ``resources/page/page_markup.go``
-(ExtractSummaryFromHTML, ExtractSummaryFromHTMLWithDivider, expandSummaryDivider).
+(ExtractSummaryFromHTML, ExtractSummaryFromHTMLWithDivider, expandSummaryDivider),
+``parser/pageparser/pagelexer.go`` and ``hugolib/page__content.go`` (the HUGOMORE42 divider).
 Go works on UTF-8 bytes; every delimiter here is ASCII, so working on ``str`` is equivalent.
 """
 
@@ -232,8 +233,6 @@ class Summary:
 
 _HTML_TAG_TOKEN = re.compile(r"</?[A-Za-z]+>?")
 _HTML_ATTR_TOKEN = re.compile(r"[A-Za-z]+=[\"']")
-_P_START_AT_END = re.compile(r"<p[^>]*?>\Z")
-_P_OR_DIV = re.compile(r"<p[^>]?>|<div[^>]?>\Z")
 _P_OPEN = re.compile(r"<p[\s>]")
 
 
@@ -271,51 +270,23 @@ def auto_summary(html: str, words: int = 70, cjk: bool = False) -> Summary:
     return Summary(html.strip(_GO_SPACE), False)
 
 
-def _expand_divider(s: str, lo: int, hi: int) -> tuple[int, int, str]:
-    """Go expandSummaryDivider for <p>: (divider low, divider high, end markup)."""
-    preserve_end, i = False, lo - 1
-    while i >= 0:
-        if s[i] == ">":
-            m = _P_START_AT_END.search(s, 0, i + 1)
-            if m:
-                lo = i - len(m.group()) + 1
-                break
-            m = _P_OR_DIV.search(s, 0, i + 1)
-            if m:
-                i -= len(m.group())
-                continue
-        if s[i] not in _GO_SPACE:
-            preserve_end = True
-            break
-        i -= 1
-    start, end = hi, s.find("</p>", hi)
-    hi = end + 4 if end != -1 else len(s)
-    end_markup = ""
-    if preserve_end:
-        end_markup, hi = s[start:hi], start
-    if hi < len(s) and s[hi] == "\n":
-        hi += 1
-    return lo, hi, end_markup
-
-
 def split_manual_summary(html: str, divider: str = "<!--more-->") -> Summary | None:
     """Content before the <!--more--> divider, or None if there is no divider."""
     idx = html.find(divider)
     if idx == -1:
         return None
-    # Hugo replaces the divider in the Markdown source with "\n\nHUGOMORE42\n\n", so Goldmark
-    # always renders it as its own paragraph. Rebuild that shape from HTML where the divider
-    # stayed a raw comment (a block of its own, or inline inside a paragraph).
-    before, after = html[:idx], html[idx + len(divider) :]
+    # Hugo swaps the first divider in the Markdown source for "\n\nHUGOMORE42\n\n", so Goldmark
+    # renders it as a paragraph of its own, `<p>HUGOMORE42</p>`, closing any paragraph it was in.
+    # On that shape expandSummaryDivider widens the divider to its whole <p>, so the summary is
+    # everything before that paragraph, and Truncated() (summary end < len(content)) is always
+    # true. Python-Markdown leaves <!--more--> as a raw comment, possibly inside a <p>: close
+    # that paragraph the way the source-level split would (dropping it if it would be empty).
+    before = html[:idx]
     opens = list(_P_OPEN.finditer(before))
     if opens and "</p>" not in before[opens[-1].start() :]:
-        p_start = opens[-1].start()
-        if before[before.find(">", p_start) + 1 :].strip(_GO_SPACE):
-            before = before.rstrip(_GO_SPACE) + "</p>\n"
+        start = opens[-1].start()
+        if before[before.find(">", start) + 1 :].strip(_GO_SPACE):
+            before = before.rstrip(_GO_SPACE) + "</p>"
         else:
-            before = before[:p_start]
-        after = after.lstrip(_GO_SPACE)
-        after = "\n" + (after[4:].lstrip(_GO_SPACE) if after.startswith("</p>") else "<p>" + after)
-    s = f"{before}<p>{divider}</p>{after}"
-    lo, _hi, end_markup = _expand_divider(s, len(before) + 3, len(before) + 3 + len(divider))
-    return Summary((s[:lo] + end_markup).strip(_GO_SPACE), lo < len(s))
+            before = before[:start]
+    return Summary(before.strip(_GO_SPACE), True)

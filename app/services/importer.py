@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
@@ -185,7 +185,7 @@ def import_content(
     changing = {item.page.source_path for item in prepared} | set(stale)
     taken = {url: path for path, (_, _, url) in existing.items() if path not in changing}
     prepared = _check_urls(prepared, taken, report)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     try:
         for path in stale:
             session.execute(delete(Page).where(Page.id == existing[path][0]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -14,10 +14,10 @@ from app.models import Alias, Blob, BundleFile, Page, PageTerm, Term
 
 def utcnow() -> datetime:
     """Now as a naive UTC datetime, the way dates are stored."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
-def published(now: datetime | None = None):  # noqa: ANN201 - SQL expression
+def published(now: datetime | None = None):
     """The condition for a page readers may see: not draft, published, not expired."""
     now = now or utcnow()
     return and_(

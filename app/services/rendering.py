@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import current_app
 
+from app.content.urls import escape_path
 from app.extensions import cache
 from app.models import Page
 from app.render.pipeline import Rendered, RenderOptions, cache_key, render
-from app.services.bundles import file_url
-from app.content.urls import escape_path
 from app.render.shortcodes.registry import PageFile
+from app.services.bundles import file_url
 
 
 def page_files(page: Page) -> tuple[PageFile, ...]:

@@ -114,7 +114,7 @@ class _Lexer:
                 close = text.find("*/" + right, start + 3)
                 if close < start + 5:
                     raise self.fail(
-                        start, f"escaped shortcode comment must be closed with */{right}"
+                        start, f"escaped shortcode: comment must be closed with */{right}"
                     )
                 pos = close + 5
                 shown = text[start : start + 3] + text[start + 5 : close] + right
@@ -164,7 +164,7 @@ class _Lexer:
                     raise self.fail(begin, "unexpected '/' in shortcode")
                 self_closing = True
                 continue
-            key = None
+            key: str | None = None
             if kind == "eq":
                 key = m.group("word")
                 value, i = self._value(i)
@@ -175,7 +175,7 @@ class _Lexer:
         sc = Shortcode(
             name, args, kwargs, right == "%}}", None, self.line_at(start), text[start:end]
         )
-        pass
+        sc.self_closing = self_closing
         return _Tag(start, end, name, sc)
 
     def _slow_param(self, start: int, i: int, args: list[str], kwargs: dict[str, str]) -> int:

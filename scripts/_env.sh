@@ -1,0 +1,35 @@
+# Shared set-up for scripts/serve and scripts/test: a virtualenv with the pinned packages.
+# Sourced, not run. Re-installs only when a requirements file changed.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PYTHON="${PYTHON:-python3}"
+
+ensure_venv() {
+  local req="$1" stamp
+  if [ ! -x .venv/bin/python ]; then
+    echo "==> creating .venv with $($PYTHON --version)"
+    "$PYTHON" -m venv .venv
+  fi
+  stamp=".venv/.installed-$(cat requirements.txt "$req" | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    echo "==> installing $req"
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$req"
+    touch "$stamp"
+  fi
+}
+
+ensure_secret_key() {
+  mkdir -p instance
+  if [ -z "${SECRET_KEY:-}" ]; then
+    if [ ! -s instance/secret_key ]; then
+      (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' \
+        > instance/secret_key)
+    fi
+    SECRET_KEY="$(cat instance/secret_key)"
+    export SECRET_KEY
+  fi
+}
+
+export FLASK_APP=wsgi

@@ -1,0 +1,91 @@
+"""Shared fixtures: a real app on a real SQLite file, migrated with the real migrations."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db as _db
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEED_CONTENT = ROOT / "content"
+CORPUS = SHARED / "corpus" / "blowfish-exampleSite"
+
+
+def make_app(tmp_path: Path, **overrides: object) -> Flask:
+    """An app with its own SQLite file under tmp_path, migrated to the latest revision."""
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'blog.sqlite3'}",
+        "CACHE_TYPE": "SimpleCache",
+        "CONTENT_DIR": str(tmp_path / "content"),
+    }
+    config.update(overrides)
+    app = create_app(config)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    return app
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """An empty Hugo content folder to write pages into."""
+    path = tmp_path / "content"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    """A copy of the repository's content/ (the seed article and its gallery)."""
+    path = tmp_path / "seed-content"
+    shutil.copytree(SEED_CONTENT, path)
+    return path
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """The application on a fresh, migrated SQLite file."""
+    application = make_app(tmp_path)
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A CLI runner for `flask ...` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[object]:
+    """The database handle inside an app context."""
+    with app.app_context():
+        yield _db
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """Write a content file (creating folders) and return its path."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
