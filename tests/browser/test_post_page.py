@@ -32,6 +32,15 @@ SCROLL_TO_BOTTOM = """async () => {
     await pause(100);
 }"""
 
+PENDING_IMAGES = """() => Array.from(document.images)
+    .filter(img => !(img.complete && img.naturalWidth > 0))
+    .map(img => ({
+        src: img.currentSrc || img.src,
+        lazySlide: img.loading === "lazy" && img.closest(".carousel-slide") !== null,
+    }))"""
+
+LOAD_ALL_NOW = """() => { for (const img of document.images) img.loading = "eager"; }"""
+
 ALL_IMAGES_LOADED = """() => {
     const imgs = Array.from(document.images);
     return imgs.length > 0 && imgs.every(img => img.complete && img.naturalWidth > 0);
@@ -142,17 +151,20 @@ class TestDesktopVisit:
     def test_every_image_loads(self, desktop):
         page = desktop.page
         desktop.scroll_to_bottom()
+        # Carousel slides after the first are loading="lazy" inside a horizontal scroller:
+        # Chromium fetches them only when they come near the carousel's visible slide, so
+        # a carousel the reader scrolled past keeps some slides unloaded.  That is
+        # intended; every other image must have loaded by now.
+        pending = page.evaluate(PENDING_IMAGES)
+        not_deferred = [p["src"] for p in pending if not p["lazySlide"]]
+        assert not_deferred == [], f"images not loaded after scrolling to the bottom: {pending}"
+        # ...and the deferred slides must load and decode as soon as they are wanted
+        page.evaluate(LOAD_ALL_NOW)
         try:
             page.wait_for_function(ALL_IMAGES_LOADED, timeout=5000)
         except Exception:
-            broken = page.eval_on_selector_all(
-                "img",
-                "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
-                ".map(i => i.currentSrc || i.src)",
-            )
-            pytest.fail(f"images not loaded after scrolling to the bottom: {broken}")
-        count = page.evaluate("document.images.length")
-        assert count >= CAROUSEL_IMAGES + 1  # both carousels and midjourney.png
+            pytest.fail(f"images that never loaded: {page.evaluate(PENDING_IMAGES)}")
+        assert page.evaluate("document.images.length") >= CAROUSEL_IMAGES + 1
 
     def test_comments_where_disqus_partial_was(self, desktop):
         page = desktop.page
@@ -220,10 +232,10 @@ def _shoot(browser, base_url: str, path: str, name: str, **context_args) -> None
     try:
         page = visit.page
         visit.open(path)
-        visit.scroll_to_bottom()  # load the lazy images
-        page.wait_for_function(ALL_IMAGES_LOADED, timeout=5000) if page.query_selector(
-            "img"
-        ) else None
+        visit.scroll_to_bottom()
+        if page.evaluate("document.images.length"):
+            page.evaluate(LOAD_ALL_NOW)  # so that whichever slide is showing has its image
+            page.wait_for_function(ALL_IMAGES_LOADED, timeout=5000)
         page.evaluate("window.scrollTo(0, 0)")
         page.wait_for_timeout(150)
         page.screenshot(path=str(SHOTS / name), full_page=True)

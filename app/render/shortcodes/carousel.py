@@ -159,17 +159,17 @@ def _parse_images(raw: str, files: list[PageFile], ctx: ShortcodeContext) -> lis
     slides: list[_Slide] = []
     for item in _trim_braces(raw).split(","):
         if item.startswith(("http:", "https:")):
-            ctx.warn(f"carousel: remote image {item!r} is not fetched; slide skipped")
+            ctx.warn(f"remote image {item!r} is not fetched; slide skipped")
             continue
         matched = _match(item, images)
         if matched is None:
-            ctx.warn(f"carousel: invalid image pattern {item!r}; skipped")
+            ctx.warn(f"invalid image pattern {item!r}; skipped")
             continue
         if not matched:
             hint = ""
             if item != item.strip():
                 hint = " (spaces in the images list are significant)"
-            ctx.warn(f"carousel: no image in the page bundle matches {item!r}{hint}")
+            ctx.warn(f"no image in the page bundle matches {item!r}{hint}")
             continue
         slides.extend(_Slide(f, item) for f in matched)
     return slides
@@ -182,7 +182,7 @@ def _parse_interval(raw: str | None, ctx: ShortcodeContext) -> int:
     if text.isascii() and text.isdigit() and int(text) > 0:
         return int(text)
     ctx.warn(
-        f"carousel: interval {raw!r} is not a positive number of milliseconds; "
+        f"interval {raw!r} is not a positive number of milliseconds; "
         f"using {DEFAULT_INTERVAL_MS}"
     )
     return DEFAULT_INTERVAL_MS
@@ -205,7 +205,7 @@ def _parse_aspect(raw: str | None, ctx: ShortcodeContext) -> tuple[str, str]:
         and float(y) > 0
     )
     if not valid:
-        ctx.warn(f"carousel: aspectRatio {raw!r} is not of the form X-Y; using 16-9")
+        ctx.warn(f"aspectRatio {raw!r} is not of the form X-Y; using 16-9")
         return default
     return x, y
 
@@ -253,11 +253,11 @@ def render_carousel(sc: Shortcode, ctx: ShortcodeContext) -> str:
     if images_raw is None:
         if sc.args:
             ctx.warn(
-                "carousel: positional arguments are not supported (use "
+                "positional arguments are not supported (use "
                 'images="..."); Blowfish renders an empty carousel, nothing rendered'
             )
         else:
-            ctx.warn("carousel: no images parameter; nothing rendered")
+            ctx.warn("no images parameter; nothing rendered")
         return ""
 
     slides = _parse_images(images_raw, list(ctx.files), ctx)
@@ -265,7 +265,7 @@ def render_carousel(sc: Shortcode, ctx: ShortcodeContext) -> str:
     ratio_x, ratio_y = _parse_aspect(_param(sc, "aspectRatio"), ctx)
     captions = _parse_captions(_param(sc, "captions"))
     if not slides:
-        ctx.warn(f"carousel: no images matched {images_raw!r}; nothing rendered")
+        ctx.warn(f"no images matched {images_raw!r}; nothing rendered")
         return ""
 
     cid = f"carousel-{ctx.ordinal + 1}"

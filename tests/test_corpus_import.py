@@ -1,0 +1,71 @@
+"""Real Hugo content written by others imports without a traceback and serves."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Page
+from tests.conftest import CORPUS, make_app
+
+CONTENT = CORPUS / "content"
+
+
+@pytest.fixture(scope="module")
+def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, object]:
+    if not CONTENT.is_dir():
+        pytest.skip(f"{CONTENT} is not beside the repository")
+    application = make_app(tmp_path_factory.mktemp("corpus"))
+    result = application.test_cli_runner().invoke(args=["content", "import", str(CONTENT)])
+    return application, result
+
+
+def test_whole_corpus_imports_without_traceback(corpus_app: tuple[Flask, object]) -> None:
+    _, result = corpus_app
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    markdown_files = sum(1 for _ in CONTENT.rglob("*.md"))
+    last = result.output.strip().splitlines()[-1 if result.exit_code == 0 else -2]
+    added = int(last.split(" added")[0])
+    errors = [line for line in result.output.splitlines() if line.startswith("error: ")]
+    # Every file is either imported or reported with its path, line and reason.
+    assert added + len(errors) == markdown_files, last
+    for line in errors:
+        path, line_no, reason = line.removeprefix("error: ").split(":", 2)
+        assert (CONTENT / path).exists() and line_no.isdigit() and reason.strip()
+
+
+def test_corpus_report_counts_shortcodes(corpus_app: tuple[Flask, object]) -> None:
+    _, result = corpus_app
+    report = next(line for line in result.output.splitlines()
+                  if line.startswith("Shortcodes rendered: "))
+    assert "carousel 19" in report
+
+
+def test_every_corpus_page_is_served(corpus_app: tuple[Flask, object]) -> None:
+    application, _ = corpus_app
+    with application.app_context():
+        urls = list(db.session.execute(select(Page.url_path).where(Page.draft.is_(False))).scalars())
+        total = db.session.execute(select(func.count(Page.id))).scalar_one()
+    assert total > 1500
+    client = application.test_client()
+    failures = {}
+    for url in urls:
+        status = client.get(url).status_code
+        if status != 200:
+            failures[url] = status
+    assert failures == {}
+
+
+def test_corpus_page_bundle_images_are_served(corpus_app: tuple[Flask, object]) -> None:
+    application, _ = corpus_app
+    client = application.test_client()
+    page = client.get("/docs/shortcodes/").get_data(as_text=True)
+    assert 'class="carousel"' in page
+    src = page.split('class="carousel"', 1)[1].split('src="', 1)[1].split('"', 1)[0]
+    image = client.get(src)
+    assert image.status_code == 200 and image.mimetype.startswith("image/")
+
+
