@@ -47,7 +47,8 @@ def test_corpus_report_counts_shortcodes(corpus_app: tuple[Flask, object]) -> No
 def test_every_corpus_page_is_served(corpus_app: tuple[Flask, object]) -> None:
     application, _ = corpus_app
     with application.app_context():
-        urls = list(db.session.execute(select(Page.url_path).where(Page.draft.is_(False))).scalars())
+        query = select(Page.url_path).where(Page.draft.is_(False))
+        urls = list(db.session.execute(query).scalars())
         total = db.session.execute(select(func.count(Page.id))).scalar_one()
     assert total > 1500
     client = application.test_client()
