@@ -55,7 +55,7 @@ def test_no_front_matter_is_all_body() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ("---\ntitle: ok\ntags: [a, b\n---\nbody", 4, "invalid YAML front matter"),
+        ("---\ntitle: ok\ntags: [a, b\n---\nbody", 3, "invalid YAML front matter"),
         ('+++\ntitle = "ok"\ndate = \n+++\n', 3, "invalid TOML front matter"),
         ('{\n "title": "x",\n}\n', 3, "invalid JSON front matter"),
         ("---\ntitle: never closed\n", 1, "never closed"),

@@ -203,8 +203,6 @@ def test_bad_page_is_reported_with_line_and_skipped(runner, db, content_dir, tex
     ("2023-02-30", 4),  # YAML reads this as a timestamp and the calendar refuses it
     ("2023-13-45", 4),
 ])
-@pytest.mark.xfail(reason="BUG: YAML timestamps that are not real dates are reported at line 1",
-                   strict=True)
 def test_impossible_yaml_timestamp_is_reported_on_its_line(runner, db, content_dir, value, line):
     write(content_dir, "posts/bad.md", f"---\ntitle: ok\ndraft: false\ndate: {value}\n---\nx\n")
     result = run_import(runner, content_dir)
@@ -213,8 +211,6 @@ def test_impossible_yaml_timestamp_is_reported_on_its_line(runner, db, content_d
     assert source_paths(db) == []
 
 
-@pytest.mark.xfail(reason="BUG: a construct left open is reported where the parser gave up, "
-                   "not on the line that opens it", strict=True)
 @pytest.mark.parametrize("text", [
     pytest.param("---\ntitle: ok\ndescription: \"open\nfoo: bar\n---\nx\n", id="yaml-quote"),
     pytest.param("---\ntitle: ok\ntags: [a, b\nfoo: bar\n---\nx\n", id="yaml-flow-list"),

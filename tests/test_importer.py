@@ -166,7 +166,6 @@ def test_bom_and_leading_blank_lines_before_front_matter(runner, db, content_dir
     assert blank.body == "Text.\n"
 
 
-@pytest.mark.xfail(reason="BUG: YAML/TOML fences followed by CRLF are not recognised", strict=True)
 @pytest.mark.parametrize(("rel", "text"), [
     pytest.param("posts/crlf-yaml.md",
                  "---\r\ntitle: Windows\r\ndate: 2023-08-03\r\n---\r\nBody.\r\n", id="yaml"),

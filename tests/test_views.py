@@ -162,7 +162,9 @@ def test_toc_hidden_unless_the_post_asks(runner: FlaskCliRunner, content_dir: Pa
     write(content_dir, "posts/c.md", "---\ntitle: C\nshowTableOfContents: true\n---\nNo heads\n")
     _import(runner, content_dir)
     assert soup(client.get("/posts/a/").data).select_one("#TableOfContents") is None
-    assert soup(client.get("/posts/b/").data).select_one("#TableOfContents") is not None
+    shown = soup(client.get("/posts/b/").data)
+    assert shown.select_one("#TableOfContents") is not None
+    assert shown.select_one('script[src$="toc.js"]') is not None
     assert soup(client.get("/posts/c/").data).select_one("#TableOfContents") is None
 
 

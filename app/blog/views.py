@@ -41,6 +41,7 @@ def _render_post(page: Page) -> str:
         body_before=before,
         body_after=after,
         comments_inline=rendered.has_comments_marker,
+        toc_shown=article_flag(page, "showTableOfContents") and rendered.toc_has_entries,
         tags=tags,
         categories=categories,
         show=lambda name: article_flag(page, name),

@@ -15,6 +15,9 @@ class ContentError:
     severity: str = "error"  # "error" skips the page; "warning" imports it anyway
 
     def __str__(self) -> str:
+        # Problems with a whole file (unreadable, unsafe name) have no line to point at.
+        if not self.line:
+            return f"{self.path}: {self.reason}"
         return f"{self.path}:{self.line}: {self.reason}"
 
 

@@ -14,10 +14,21 @@ from frontmatter.default_handlers import BaseHandler
 
 from app.content.errors import ContentProblem
 
-try:  # the C loader is several times faster on large sites
-    _YamlLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing
-    _YamlLoader = yaml.SafeLoader
+_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C: several times faster
+
+
+class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """Safe YAML; an impossible date stays text, so the date check can name its line."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 @dataclass(frozen=True)
@@ -31,14 +42,14 @@ class FrontMatter:
 
 
 class _Yaml(BaseHandler):
-    FM_BOUNDARY = re.compile(r"^-{3}[ \t]*$", re.MULTILINE)
+    FM_BOUNDARY = re.compile(r"^-{3}[ \t]*\r?$", re.MULTILINE)
 
     def load(self, fm: str, **kwargs: Any) -> Any:
         return yaml.load(fm, Loader=_YamlLoader)  # noqa: S506 - safe loader
 
 
 class _Toml(BaseHandler):
-    FM_BOUNDARY = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+    FM_BOUNDARY = re.compile(r"^\+{3}[ \t]*\r?$", re.MULTILINE)
 
     def load(self, fm: str, **kwargs: Any) -> Any:
         return tomllib.loads(fm)
@@ -95,12 +106,31 @@ def _lower_keys(value: Any) -> Any:
     return value
 
 
-def _error_line(exc: Exception, offset: int) -> int:
+def _unclosed_line(fm_text: str) -> int | None:
+    """For a TOML value left open to the end: the line where it starts (1-based in fm_text)."""
+    lines = fm_text.split("\n")
+    for end in range(len(lines), 0, -1):
+        try:
+            tomllib.loads("\n".join(lines[: end - 1]))
+        except tomllib.TOMLDecodeError:
+            continue
+        return end
+    return None
+
+
+def _error_line(exc: Exception, offset: int, fm_text: str = "") -> int:
     """The file line of a parser error; `offset` is the file line before the front matter text."""
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    # A construct left open (quote, flow list) is best reported where it was opened.
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     if mark is not None:
         return offset + mark.line + 1
-    lineno = getattr(exc, "lineno", None)
+    if isinstance(exc, tomllib.TOMLDecodeError) and (
+        "end of document" in str(exc) or str(exc).startswith("Unclosed")
+    ):
+        line = _unclosed_line(fm_text)
+        if line is not None:
+            return offset + line
+    lineno = getattr(exc, "lineno", None)  # JSONDecodeError
     if isinstance(lineno, int):
         return offset + lineno
     found = re.search(r"line (\d+)", str(exc))
@@ -144,7 +174,7 @@ def split_front_matter(text: str) -> FrontMatter:
     try:
         data = handler.load(fm_text)
     except (yaml.YAMLError, tomllib.TOMLDecodeError, ValueError) as exc:
-        raise ContentProblem(_error_line(exc, skipped), _reason(exc, fmt)) from exc
+        raise ContentProblem(_error_line(exc, skipped, fm_text), _reason(exc, fmt)) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -3,6 +3,9 @@
   "use strict";
   var nav = document.getElementById("TableOfContents");
   if (!nav) return;
+  // Open beside the text on wide screens; on phones it stays a one-line summary above it.
+  var details = document.getElementById("toc-details");
+  if (details && window.matchMedia("(min-width: 64rem)").matches) details.open = true;
   var links = Array.prototype.slice.call(nav.querySelectorAll('a[href^="#"]'));
   var targets = links.map(function (link) {
     return document.getElementById(decodeURIComponent(link.getAttribute("href").slice(1)));
