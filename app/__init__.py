@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, render_template
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, check_secret_key, load_config
 from app.extensions import cache, db, migrate
@@ -44,10 +45,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app import filters
     from app.blog import bp as blog_bp
     from app.cli import register_cli
+    from app.comments import api as comments_api
+    from app.comments import bp as comments_bp
+    from app.comments.api_views import init_api
 
     filters.register(app)
+    app.register_blueprint(comments_api)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(blog_bp)
+    init_api(app)
     register_cli(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
+        )
 
     @app.errorhandler(404)
     def not_found(_error: Exception) -> tuple[str, int]:

@@ -80,6 +80,16 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             "showcomments": True,
         },
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Comments: moderation "none" | "first" (an author's first comment is held) | "all".
+        "COMMENTS_MODERATION": env.get("COMMENTS_MODERATION", "first"),
+        "COMMENTS_MAX_DEPTH": _int("COMMENTS_MAX_DEPTH", 3),
+        "COMMENTS_EDIT_WINDOW": _int("COMMENTS_EDIT_WINDOW", 15 * 60),
+        "COMMENTS_RATE_LIMIT": _int("COMMENTS_RATE_LIMIT", 5),
+        "COMMENTS_RATE_WINDOW": _int("COMMENTS_RATE_WINDOW", 60),
+        "COMMENTS_MIN_FILL_SECONDS": _int("COMMENTS_MIN_FILL_SECONDS", 3),
+        "COMMENTS_MAX_LINKS": _int("COMMENTS_MAX_LINKS", 3),
+        # How many reverse proxies in front may set X-Forwarded-For (0: none trusted).
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
     }
     config.update(overrides)
     if config["CACHE_TYPE"] == "RedisCache" and not config["CACHE_REDIS_URL"]:

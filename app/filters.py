@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Flask
 
 from app.content.urls import escape_path
+from app.render.identicon import identicon_svg
 
 
 def date_long(value: datetime | None) -> str:
@@ -30,3 +31,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso_date)
     app.add_template_filter(escape_path, "urlpath")
     app.add_template_global(plural)
+    app.add_template_global(identicon_svg, "identicon")

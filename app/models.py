@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import false
 
 from app.extensions import db
 
@@ -53,6 +55,7 @@ class Page(db.Model):
     source_hash: Mapped[str] = mapped_column(String(64))
     render_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(DateTime)
+    comments_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     terms: Mapped[list[PageTerm]] = relationship(
         back_populates="page", cascade="all, delete-orphan", order_by="PageTerm.position"
@@ -149,3 +152,43 @@ class SiteState(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Comment(db.Model):
+    """A reader's comment: Markdown source and sanitized HTML, rendered once on write."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_page_status_created", "page_id", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The thread outlives a page that is pruned and re-imported: it is found again by URL.
+    page_id: Mapped[int | None] = mapped_column(ForeignKey("pages.id", ondelete="SET NULL"))
+    thread_url: Mapped[str] = mapped_column(String(1024), index=True)
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    reply_to_id: Mapped[int | None] = mapped_column(Integer)  # as asked, before depth capping
+    depth: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # published/pending/spam
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    author: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    author_key: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash, never shown
+    website: Mapped[str | None] = mapped_column(String(500))
+    text_md: Mapped[str] = mapped_column(Text, default="")
+    text_html: Mapped[str] = mapped_column(Text, default="")
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+    client_key: Mapped[str] = mapped_column(String(64), default="")  # keyed hash of the network
+    external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RateBucket(db.Model):
+    """A fixed-window counter, bumped atomically with an upsert."""
+
+    __tablename__ = "rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from app.extensions import cache, db
+from app.services.comment_tokens import form_token
 from app.services.pages import visibility_boundaries, visibility_epoch
 from app.services.site_state import get_generation
 
@@ -22,6 +24,17 @@ def current_epoch() -> tuple[int, int]:
     return generation, visibility_epoch(bounds)
 
 
+_TOKEN_RE = re.compile(r"%%COMMENT_FORM_TOKEN:(\d+)%%")
+
+
+def finish(body: str) -> str:
+    """Fill per-request parts into a (possibly cached) page: fresh comment form tokens."""
+    if "%%COMMENT_FORM_TOKEN:" not in body:
+        return body
+    secret = current_app.config["SECRET_KEY"]
+    return _TOKEN_RE.sub(lambda m: form_token(secret, int(m.group(1))), body)
+
+
 def cached_html(build: Callable[[], str | None]) -> Response | None:
     """Serve the page from the cache or build it; None when build finds nothing."""
     generation, epoch = current_epoch()
@@ -32,4 +45,4 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
         if body is None:
             return None
         cache.set(key, body, timeout=0)
-    return Response(body, mimetype="text/html")
+    return Response(finish(body), mimetype="text/html")

@@ -7,11 +7,14 @@ import posixpath
 from flask import Response, abort, current_app, redirect, render_template, request
 
 from app.blog import bp
-from app.blog.page_cache import cached_html
+from app.blog.page_cache import cached_html, finish
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Page
+from app.services import comments
 from app.services import pages as queries
+from app.services.comment_rules import CommentSettings
+from app.services.comment_tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.rendering import rendered_page
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
@@ -29,7 +32,21 @@ def article_flag(page: Page, name: str) -> bool:
     return bool(current_app.config["ARTICLE_DEFAULTS"].get(name.lower(), False))
 
 
-def _render_post(page: Page) -> str:
+def _viewer_comment_ids() -> set[int]:
+    return read_author_ids(current_app.config["SECRET_KEY"], request.cookies.get(AUTHOR_COOKIE))
+
+
+def _personal(page: Page) -> set[int]:
+    """The viewer's comments on this page that only they may see or still edit."""
+    own = _viewer_comment_ids()
+    if not own:
+        return set()
+    window = CommentSettings.from_config(current_app.config).edit_window
+    return comments.personal_ids(db.session, page.id, own, window)
+
+
+def _render_post(page: Page, own: set[int] | None = None) -> str:
+    own = own or set()
     rendered = rendered_page(page)
     before, _, after = rendered.html.partition("<!--blog:comments-->")
     tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
@@ -42,6 +59,9 @@ def _render_post(page: Page) -> str:
         body_after=after,
         comments_inline=rendered.has_comments_marker,
         toc_shown=article_flag(page, "showTableOfContents") and rendered.toc_has_entries,
+        thread=comments.build_thread(comments.visible_comments(db.session, page.id, own), own),
+        comment_count=comments.counts(db.session, [page.id]).get(page.id, 0),
+        comments_closed=page.comments_closed,
         tags=tags,
         categories=categories,
         show=lambda name: article_flag(page, name),
@@ -52,7 +72,8 @@ def _render_list(title: str, items: list[Page], intro: Page | None = None,
                  kind: str = "section") -> str:
     intro_html = rendered_page(intro).html if intro is not None and intro.body.strip() else ""
     return render_template("blog/list.html", title=title, items=items, intro=intro,
-                           intro_html=intro_html, kind=kind)
+                           intro_html=intro_html, kind=kind,
+                           comment_counts=comments.counts(db.session, [p.id for p in items]))
 
 
 @bp.route("/")
@@ -90,7 +111,8 @@ def _taxonomy_view(path: str) -> str | None:
     if not items:
         return None
     return render_template("blog/list.html", title=term.name, items=items, intro=None,
-                           intro_html="", kind="term", taxonomy=taxonomy, term=term)
+                           intro_html="", kind="term", taxonomy=taxonomy, term=term,
+                           comment_counts=comments.counts(db.session, [p.id for p in items]))
 
 
 def _page_view(url_path: str) -> str | None:
@@ -131,11 +153,29 @@ def _file_response(url_path: str) -> Response | None:
     return response.make_conditional(request)
 
 
+def _personal_response(url_path: str) -> Response | None:
+    """A post page with the viewer's own pending or editable comments: never shared."""
+    if AUTHOR_COOKIE not in request.cookies:
+        return None
+    page = queries.find_page(db.session, url_path)
+    if page is None or page.kind != "page":
+        return None
+    own = _personal(page)
+    if not own:
+        return None
+    response = Response(finish(_render_post(page, own)), mimetype="text/html")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/<path:path>")
 def resolve(path: str) -> Response:
     """Find what a path names: a page, a taxonomy, a bundle file or an alias."""
     url_path = "/" + path
     if url_path.endswith("/"):
+        personal = _personal_response(url_path)
+        if personal is not None:
+            return personal
         response = cached_html(lambda: _taxonomy_view(url_path) or _page_view(url_path))
         if response is not None:
             return response

@@ -18,6 +18,7 @@ from app.models import Alias, BundleFile, Page, PageTerm, Term
 from app.render.pipeline import RENDERER_VERSION, Rendered, RenderOptions, render, render_digest
 from app.render.shortcodes.parser import ShortcodeSyntaxError
 from app.services import bundles
+from app.services.comments import reattach
 from app.services.site_state import bump_generation
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
@@ -249,6 +250,7 @@ def _upsert(session: Session, item: _Prepared, now: datetime,
     page.render_hash = item.digest
     page.imported_at = now
     session.flush()
+    reattach(session, page)
     _set_terms(session, page, src)
     _set_aliases(session, page, src)
     bundles.attach_files(session, page, src.files, cache)

@@ -1,4 +1,4 @@
-"""Admin commands: `flask content import ...`."""
+"""`flask content import ...`: read a Hugo content folder into the database."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.content.pages import SiteOptions
@@ -80,8 +80,3 @@ def import_command(path: Path | None, prune: bool, dry_run: bool, verbose: bool)
     _echo_report(report, verbose)
     if report.errors:
         raise click.ClickException(f"{len(report.errors)} file(s) could not be imported")
-
-
-def register_cli(app: Flask) -> None:
-    """Attach the command groups to the app."""
-    app.cli.add_command(content_cli)

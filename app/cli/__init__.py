@@ -1,0 +1,12 @@
+"""Admin commands, one module per group: `flask content ...`, `flask comments ...`."""
+
+from flask import Flask
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    from app.cli.comments import comments_cli
+    from app.cli.content import content_cli
+
+    app.cli.add_command(content_cli)
+    app.cli.add_command(comments_cli)

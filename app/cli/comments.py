@@ -1,0 +1,71 @@
+"""`flask comments ...`: the moderation queue and per-post closing from the shell."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from app.extensions import db
+from app.services import moderation
+from app.services.comment_rules import CommentError
+
+comments_cli = AppGroup("comments", help="Moderate, import and export comments.")
+
+
+@comments_cli.command("list")
+@click.option("--status", type=click.Choice(["pending", "published", "spam", "all"]),
+              default="pending", show_default=True)
+@click.option("--post", "url", help="Only comments on this post URL.")
+@click.option("--limit", type=int, default=200, show_default=True)
+def list_command(status: str, url: str | None, limit: int) -> None:
+    """List comments (default: the moderation queue)."""
+    rows = moderation.list_comments(db.session, None if status == "all" else status, url, limit)
+    for c in rows:
+        text = " ".join(c.text_md.split())
+        click.echo(f"{c.id}\t{c.status}{' (deleted)' if c.deleted else ''}\t"
+                   f"{c.created_at:%Y-%m-%d %H:%M}\t{c.thread_url}\t{c.author}\t"
+                   f"{text[:60]}{'…' if len(text) > 60 else ''}")
+    click.echo(f"{len(rows)} comment(s)")
+
+
+def _moderate(ids: tuple[int, ...], action: str) -> None:
+    if not ids:
+        raise click.ClickException("give at least one comment id")
+    found = moderation.moderate(db.session, list(ids), action)
+    missing = len(set(ids)) - found
+    click.echo(f"{action}: {found} comment(s)" + (f", {missing} not found" if missing else ""))
+    if missing:
+        raise click.ClickException(f"{missing} comment id(s) not found")
+
+
+@comments_cli.command("approve")
+@click.argument("ids", nargs=-1, type=int)
+def approve_command(ids: tuple[int, ...]) -> None:
+    """Publish held comments."""
+    _moderate(ids, "approve")
+
+
+@comments_cli.command("spam")
+@click.argument("ids", nargs=-1, type=int)
+def spam_command(ids: tuple[int, ...]) -> None:
+    """Reject comments as spam (hidden, kept for the record)."""
+    _moderate(ids, "spam")
+
+
+@comments_cli.command("delete")
+@click.argument("ids", nargs=-1, type=int)
+def delete_command(ids: tuple[int, ...]) -> None:
+    """Delete comments (a comment with replies stays as a marker)."""
+    _moderate(ids, "delete")
+
+
+@comments_cli.command("close")
+@click.argument("url")
+@click.option("--reopen", is_flag=True, help="Open the post to comments again.")
+def close_command(url: str, reopen: bool) -> None:
+    """Close a post (by URL) to new comments."""
+    try:
+        page = moderation.set_closed(db.session, url, not reopen)
+    except CommentError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{page.url_path}: comments {'open' if reopen else 'closed'}")

@@ -1,0 +1,162 @@
+"""The JSON API under /api/: threads, posting, editing, deleting, counts and preview."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from app.comments import api
+from app.comments.edge import check_body_size, client_ip, secret, settings, viewer_ids
+from app.comments.openapi import OPENAPI
+from app.comments.serialize import comment_json, thread_json
+from app.extensions import db
+from app.models import Page
+from app.render.comment_markdown import render_comment
+from app.services import comments as service
+from app.services.comment_rules import CommentError, validate
+from app.services.comment_tokens import (
+    AUTHOR_COOKIE,
+    author_cookie,
+    check_form_token,
+    form_token,
+)
+from app.services.pages import find_page
+
+MAX_COUNT_URLS = 100
+
+
+@api.errorhandler(CommentError)
+def _comment_error(error: CommentError) -> tuple[Response, int]:
+    return jsonify(error.as_json()), error.status
+
+
+@api.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    status = error.code or 500
+    return jsonify({"error": error.description or error.name, "code": error.name.lower()
+                    .replace(" ", "_")}), status
+
+
+def _json_body() -> dict[str, Any]:
+    check_body_size()
+    if not request.is_json:
+        raise CommentError(415, "send the body as application/json", None, "unsupported_media")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise CommentError(400, "the body must be a JSON object", None, "bad_json")
+    return data
+
+
+def set_author_cookie(response: Response, comment_id: int) -> None:
+    """Remember in this browser that it wrote comment_id (HttpOnly, SameSite=Lax)."""
+    response.set_cookie(
+        AUTHOR_COOKIE, author_cookie(secret(), viewer_ids(), comment_id),
+        max_age=30 * 24 * 3600, httponly=True, samesite="Lax", secure=request.is_secure,
+        path="/",
+    )
+
+
+@api.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(OPENAPI)
+
+
+@api.get("/comments")
+def get_thread() -> Response:
+    """A post's thread: published comments, plus the viewer's own pending ones."""
+    url = request.args.get("url", "")
+    page = service.thread_page(db.session, url)
+    own = viewer_ids()
+    nodes = service.build_thread(service.visible_comments(db.session, page.id, own), own)
+    count = service.counts(db.session, [page.id]).get(page.id, 0)
+    response = jsonify({
+        "url": page.url_path,
+        "closed": bool(page.comments_closed),
+        "count": count,
+        "form_token": form_token(secret(), page.id),
+        "comments": thread_json(nodes, settings().edit_window),
+    })
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@api.post("/comments")
+def post_comment() -> tuple[Response, int]:
+    """Post a comment: 201 when published, 202 when held for moderation."""
+    data = _json_body()
+    rules = settings()
+    if data.get("homepage"):
+        raise CommentError(400, "this field must be left empty", "homepage", "honeypot")
+    entry = validate(data, rules)
+    page = service.thread_page(db.session, entry.url)
+    check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
+    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules)
+    response = jsonify({"comment": comment_json(comment, True, rules.edit_window)})
+    set_author_cookie(response, comment.id)
+    return response, 201 if comment.status == "published" else 202
+
+
+@api.patch("/comments/<int:comment_id>")
+def patch_comment(comment_id: int) -> Response:
+    """Edit your own comment within the edit window."""
+    data = _json_body()
+    rules = settings()
+    entry_text = data.get("text")
+    if not isinstance(entry_text, str) or len(entry_text.strip()) < rules.min_text:
+        raise CommentError(400, "text is required", "text", "required")
+    if len(entry_text) > rules.max_text:
+        raise CommentError(400, f"text is too long (at most {rules.max_text} characters)",
+                           "text", "too_long")
+    comment = service.edit_comment(db.session, comment_id, viewer_ids(), entry_text.strip(),
+                                   rules)
+    return jsonify({"comment": comment_json(comment, True, rules.edit_window)})
+
+
+@api.delete("/comments/<int:comment_id>")
+def delete_comment(comment_id: int) -> Response:
+    """Delete your own comment within the edit window."""
+    rules = settings()
+    marker = service.delete_comment(db.session, comment_id, viewer_ids(), rules)
+    return jsonify({"deleted": True,
+                    "comment": comment_json(marker, True, rules.edit_window) if marker else None})
+
+
+@api.get("/comments/counts")
+def get_counts() -> Response:
+    """Published comment counts for several post URLs (`?url=...&url=...`)."""
+    urls = request.args.getlist("url")[:MAX_COUNT_URLS]
+    result: dict[str, int] = {}
+    pages: dict[int, str] = {}
+    for url in urls:
+        page: Page | None = find_page(db.session, url if url.endswith("/") else url + "/")
+        if page is not None:
+            pages[page.id] = url
+        result[url] = 0
+    for page_id, count in service.counts(db.session, list(pages)).items():
+        result[pages[page_id]] = count
+    return jsonify({"counts": result})
+
+
+@api.post("/comments/preview")
+def preview() -> Response:
+    """Render comment Markdown exactly as it would be stored."""
+    data = _json_body()
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise CommentError(400, "text must be text", "text", "type")
+    if len(text) > settings().max_text:
+        raise CommentError(400, "text is too long", "text", "too_long")
+    return jsonify({"html": render_comment(text)})
+
+
+def init_api(app: Any) -> None:
+    """Keep the API's JSON errors for requests Flask refuses before routing (413)."""
+
+    @app.errorhandler(413)
+    def _too_large(error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "request body is too large", "code": "too_large"}), 413
+        return current_app.response_class("Request body is too large", 413)

@@ -1,0 +1,51 @@
+"""What every comment endpoint checks at the edge: origin, body size, client, settings."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, request
+
+from app.services.comment_rules import CommentError, CommentSettings
+from app.services.comment_tokens import AUTHOR_COOKIE, read_author_ids
+
+
+def settings() -> CommentSettings:
+    """Comment rules from the app config."""
+    return CommentSettings.from_config(current_app.config)
+
+
+def secret() -> str:
+    """The key that signs tokens and keys hashes."""
+    return current_app.config["SECRET_KEY"]
+
+
+def viewer_ids() -> set[int]:
+    """Ids of comments this browser wrote (from its signed cookie)."""
+    return read_author_ids(secret(), request.cookies.get(AUTHOR_COOKIE))
+
+
+def client_ip() -> str:
+    """The client address (ProxyFix has already applied trusted X-Forwarded-For)."""
+    return request.remote_addr or "unknown"
+
+
+def check_same_origin() -> None:
+    """Refuse state-changing requests from other sites (Origin, else Referer, must match)."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source or source == "null":
+        if current_app.config.get("COMMENTS_ALLOW_NO_ORIGIN", False):
+            return
+        raise CommentError(403, "cross-site request refused (no Origin or Referer)", None,
+                           "csrf")
+    parts = urlsplit(source)
+    if f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
+        raise CommentError(403, "cross-site request refused", None, "csrf")
+
+
+def check_body_size() -> None:
+    """Refuse bodies over the comment limit before reading them."""
+    limit = settings().max_body
+    if request.content_length is not None and request.content_length > limit:
+        raise CommentError(413, f"request body is too large (at most {limit} bytes)", None,
+                           "too_large")

@@ -1,0 +1,123 @@
+"""Plain HTML forms: comment, reply, edit and delete without JavaScript (post/redirect/get)."""
+
+from __future__ import annotations
+
+from flask import Response, abort, redirect, render_template, request
+
+from app.comments import bp
+from app.comments.api_views import set_author_cookie
+from app.comments.edge import (
+    check_body_size,
+    check_same_origin,
+    client_ip,
+    secret,
+    settings,
+    viewer_ids,
+)
+from app.content.urls import escape_path
+from app.extensions import db
+from app.models import Comment
+from app.services import comments as service
+from app.services.comment_rules import CommentError, validate
+from app.services.comment_tokens import check_form_token, form_token
+
+FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
+
+
+def _form_page(status: int, title: str, page_url: str, **context: object) -> tuple[str, int]:
+    return render_template("comments/form_page.html", title=title, page_url=page_url,
+                           **context), status
+
+
+def _published_comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.page_id is None or comment.deleted:
+        abort(404)
+    return comment
+
+
+@bp.post("/comments")
+def post_form() -> Response | tuple[str, int]:
+    """A comment from the plain form: redirect to it, or show the form again with the error."""
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    page_url = values["url"]
+    try:
+        check_body_size()
+        check_same_origin()
+        if request.form.get("homepage"):
+            raise CommentError(400, "this field must be left empty", "homepage", "honeypot")
+        rules = settings()
+        entry = validate(request.form, rules)
+        page = service.thread_page(db.session, entry.url)
+        page_url = page.url_path
+        check_form_token(secret(), request.form.get("form_token"), page.id,
+                         rules.min_fill_seconds)
+        comment = service.create_comment(db.session, entry, client_ip(), secret(), rules)
+    except CommentError as error:
+        page_id = _page_id(page_url)
+        return _form_page(error.status, "Your comment was not posted", page_url, error=error,
+                          values=values, form_token=form_token(secret(), page_id) if page_id
+                          else "", parent=None)
+    response = redirect(escape_path(page.url_path) + f"#comment-{comment.id}", code=303)
+    set_author_cookie(response, comment.id)
+    return response
+
+
+def _page_id(url: str) -> int | None:
+    try:
+        return service.thread_page(db.session, url).id
+    except CommentError:
+        return None
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+def reply_form(comment_id: int) -> tuple[str, int]:
+    """A page with the comment being answered and a form to reply to it."""
+    parent = _published_comment(comment_id)
+    if parent.status != "published":
+        abort(404)
+    page = service.thread_page(db.session, parent.thread_url)
+    return _form_page(200, "Reply", page.url_path, parent=parent, values={},
+                      form_token=form_token(secret(), page.id), error=None)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+def edit_form(comment_id: int) -> Response | tuple[str, int]:
+    """Edit your own comment without JavaScript."""
+    comment = _published_comment(comment_id)
+    error = None
+    if request.method == "POST":
+        try:
+            check_body_size()
+            check_same_origin()
+            text = (request.form.get("text") or "").strip()
+            if len(text) < settings().min_text:
+                raise CommentError(400, "text is required", "text", "required")
+            service.edit_comment(db.session, comment_id, viewer_ids(), text, settings())
+            return redirect(escape_path(comment.thread_url) + f"#comment-{comment_id}", 303)
+        except CommentError as caught:
+            error = caught
+    elif comment_id not in viewer_ids():
+        error = CommentError(403, "only the author can change this comment", None, "forbidden")
+    status = error.status if error else 200
+    return render_template("comments/edit_page.html", comment=comment, error=error,
+                           mode="edit"), status
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
+def delete_form(comment_id: int) -> Response | tuple[str, int]:
+    """Confirm, then delete your own comment without JavaScript."""
+    comment = _published_comment(comment_id)
+    error = None
+    if request.method == "POST":
+        try:
+            check_same_origin()
+            service.delete_comment(db.session, comment_id, viewer_ids(), settings())
+            return redirect(escape_path(comment.thread_url) + "#comments", 303)
+        except CommentError as caught:
+            error = caught
+    elif comment_id not in viewer_ids():
+        error = CommentError(403, "only the author can change this comment", None, "forbidden")
+    status = error.status if error else 200
+    return render_template("comments/edit_page.html", comment=comment, error=error,
+                           mode="delete"), status

@@ -1,0 +1,160 @@
+"""Comment settings and input validation: every limit names its field."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+MODERATION_MODES = ("none", "first", "all")
+
+
+class CommentError(Exception):
+    """A refused comment request: HTTP status, message and the field at fault."""
+
+    def __init__(self, status: int, message: str, field: str | None = None,
+                 code: str = "invalid") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.field = field
+        self.code = code
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON error body."""
+        body: dict[str, Any] = {"error": self.message, "code": self.code}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+@dataclass(frozen=True)
+class CommentSettings:
+    """Comment rules, from the app config."""
+
+    moderation: str = "first"
+    max_depth: int = 3
+    edit_window: int = 15 * 60
+    rate_limit: int = 5
+    rate_window: int = 60
+    min_fill_seconds: int = 3
+    max_links: int = 3
+    max_author: int = 100
+    max_email: int = 254
+    max_website: int = 500
+    min_text: int = 2
+    max_text: int = 10_000
+    max_body: int = 64 * 1024
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> CommentSettings:
+        """Read COMMENTS_* settings."""
+        mode = str(config.get("COMMENTS_MODERATION", "first")).lower()
+        if mode not in MODERATION_MODES:
+            raise ValueError(f"COMMENTS_MODERATION must be one of {MODERATION_MODES}")
+        return cls(
+            moderation=mode,
+            max_depth=max(1, int(config.get("COMMENTS_MAX_DEPTH", 3))),
+            edit_window=int(config.get("COMMENTS_EDIT_WINDOW", 15 * 60)),
+            rate_limit=int(config.get("COMMENTS_RATE_LIMIT", 5)),
+            rate_window=int(config.get("COMMENTS_RATE_WINDOW", 60)),
+            min_fill_seconds=int(config.get("COMMENTS_MIN_FILL_SECONDS", 3)),
+            max_links=int(config.get("COMMENTS_MAX_LINKS", 3)),
+        )
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    """A validated new comment."""
+
+    url: str
+    parent_id: int | None
+    author: str
+    email: str | None
+    website: str | None
+    text: str
+    notify: bool
+
+
+def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = False) -> str:
+    value = data.get(field)
+    if value is None or value == "":
+        if required:
+            raise CommentError(400, f"{field} is required", field, "required")
+        return ""
+    if not isinstance(value, str):
+        raise CommentError(400, f"{field} must be text", field, "type")
+    if "\x00" in value:
+        raise CommentError(400, f"{field} must not contain NUL characters", field)
+    value = value.replace("\r\n", "\n").strip()
+    if len(value) > limit:
+        raise CommentError(400, f"{field} is too long (at most {limit} characters)", field,
+                           "too_long")
+    return value
+
+
+def check_website(value: str) -> str | None:
+    """An http(s) URL with a host, or None when empty; anything else is refused."""
+    if not value:
+        return None
+    if "://" not in value and not value.startswith("//"):
+        value = "https://" + value
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+        ch.isspace() or ch in "<>\"'" for ch in value
+    ):
+        raise CommentError(400, "website must be an http or https address", "website", "url")
+    return value
+
+
+def check_email(value: str) -> str | None:
+    """A plausible address (one @, a dot in the domain, no spaces), or None."""
+    if not value:
+        return None
+    local, _, domain = value.rpartition("@")
+    if not local or "." not in domain or any(ch.isspace() for ch in value) or domain.startswith(
+        "."
+    ) or domain.endswith("."):
+        raise CommentError(400, "email is not a valid address", "email", "email")
+    return value
+
+
+def validate(data: Mapping[str, Any], settings: CommentSettings) -> CommentInput:
+    """Check a new comment's fields; raises CommentError naming the first bad field."""
+    url = _text(data, "url", 1024, required=True)
+    parent = data.get("parent_id")
+    if parent in (None, ""):
+        parent_id = None
+    else:
+        try:
+            parent_id = int(parent)
+        except (TypeError, ValueError):
+            raise CommentError(400, "parent_id must be a comment id", "parent_id") from None
+    text = _text(data, "text", settings.max_text, required=True)
+    if len(text) < settings.min_text:
+        raise CommentError(400, f"text is too short (at least {settings.min_text} characters)",
+                           "text", "too_short")
+    author = _text(data, "author", settings.max_author) or "Anonymous"
+    email = check_email(_text(data, "email", settings.max_email))
+    website = check_website(_text(data, "website", settings.max_website))
+    notify = data.get("notify") in (True, "1", "on", "true", 1)
+    return CommentInput(url, parent_id, author, email, website, text, notify and bool(email))
+
+
+def keyed_hash(secret: str, value: str) -> str:
+    """HMAC-SHA256 of value under the site secret: stable, but useless without the secret."""
+    return hmac.new(secret.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+def client_network(ip: str) -> str:
+    """The /24 (IPv4) or /64 (IPv6) a client is in: what rate limits count."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return "unknown"
+    prefix = 24 if address.version == 4 else 64
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))

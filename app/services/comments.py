@@ -1,0 +1,237 @@
+"""Comments: create, edit, delete and read threads. Rendered once, on write."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Comment, Page
+from app.render.comment_markdown import count_links, render_comment
+from app.services import ratelimit
+from app.services.comment_rules import (
+    CommentError,
+    CommentInput,
+    CommentSettings,
+    client_network,
+    keyed_hash,
+)
+from app.services.pages import find_page, utcnow
+from app.services.site_state import bump_generation
+
+
+@dataclass
+class ThreadNode:
+    """A comment with its replies, ready for a template or JSON."""
+
+    comment: Comment
+    replies: list[ThreadNode] = field(default_factory=list)
+    own: bool = False  # the viewer wrote it (holds its token)
+
+
+def thread_page(session: Session, url: str) -> Page:
+    """The published page a thread belongs to; 404 for anything else."""
+    if not url.startswith("/"):
+        raise CommentError(404, "no such post", "url", "not_found")
+    page = find_page(session, url if url.endswith("/") else url + "/")
+    if page is None or page.kind != "page":
+        raise CommentError(404, "no such post", "url", "not_found")
+    return page
+
+
+def _parent(session: Session, page: Page, parent_id: int | None,
+            settings: CommentSettings) -> tuple[Comment | None, int]:
+    if parent_id is None:
+        return None, 0
+    parent = session.get(Comment, parent_id)
+    if parent is None or parent.page_id != page.id or parent.status != "published":
+        raise CommentError(400, "parent_id is not a published comment of this post",
+                           "parent_id", "bad_parent")
+    # Replies deeper than the limit attach to the deepest level allowed.
+    while parent.depth >= settings.max_depth - 1 and parent.parent_id is not None:
+        parent = session.get(Comment, parent.parent_id)
+    if parent.depth >= settings.max_depth - 1:
+        return parent, parent.depth  # max_depth 1: replies become top-level siblings
+    return parent, parent.depth + 1
+
+
+def _initial_status(session: Session, author_key: str, settings: CommentSettings) -> str:
+    if settings.moderation == "none":
+        return "published"
+    if settings.moderation == "all":
+        return "pending"
+    known = session.execute(
+        select(exists().where(Comment.author_key == author_key,
+                              Comment.status == "published"))
+    ).scalar()
+    return "published" if known else "pending"
+
+
+def create_comment(session: Session, data: CommentInput, client_ip: str, secret: str,
+                   settings: CommentSettings, now: datetime | None = None) -> Comment:
+    """Store a new comment, or raise CommentError (404, 403, 400, 409, 429)."""
+    now = now or utcnow()
+    page = thread_page(session, data.url)
+    if page.comments_closed or page.param("showcomments") is False:
+        raise CommentError(403, "comments are closed on this post", None, "closed")
+    html = render_comment(data.text)
+    if count_links(html) > settings.max_links:
+        raise CommentError(400, f"text has too many links (at most {settings.max_links})",
+                           "text", "too_many_links")
+    parent, depth = _parent(session, page, data.parent_id, settings)
+    network = client_network(client_ip)
+    client_key = keyed_hash(secret, "net:" + network)
+    identity = f"email:{data.email.lower()}" if data.email else f"anon:{data.author}:{network}"
+    author_key = keyed_hash(secret, identity)
+    duplicate = session.execute(
+        select(Comment.id).where(Comment.author_key == author_key, Comment.page_id == page.id,
+                                 Comment.text_md == data.text,
+                                 Comment.created_at > now - timedelta(hours=1))
+    ).first()
+    if duplicate is not None:
+        raise CommentError(409, "this comment was already posted", "text", "duplicate")
+    try:
+        if not ratelimit.hit(session, "comment:" + client_key, settings.rate_limit,
+                             settings.rate_window):
+            raise CommentError(429, "too many comments from your network; try again in a "
+                               "minute", None, "rate_limited")
+        comment = Comment(
+            page_id=page.id, thread_url=page.url_path, parent_id=parent.id if parent else None,
+            reply_to_id=data.parent_id, depth=depth,
+            status=_initial_status(session, author_key, settings), author=data.author,
+            email=data.email, author_key=author_key, website=data.website, text_md=data.text,
+            text_html=html, notify=data.notify, client_key=client_key, created_at=now,
+        )
+        session.add(comment)
+        bump_generation(session)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return comment
+
+
+def _own(session: Session, comment_id: int, token_ids: Collection[int],
+         settings: CommentSettings, now: datetime) -> Comment:
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise CommentError(404, "no such comment", None, "not_found")
+    if comment_id not in token_ids:
+        raise CommentError(403, "only the author can change this comment", None, "forbidden")
+    if now - comment.created_at > timedelta(seconds=settings.edit_window):
+        raise CommentError(403, "the time to edit this comment has passed", None, "expired")
+    if comment.deleted:
+        raise CommentError(409, "this comment was deleted", None, "deleted")
+    return comment
+
+
+def edit_comment(session: Session, comment_id: int, token_ids: Collection[int], text: str,
+                 settings: CommentSettings, now: datetime | None = None) -> Comment:
+    """Replace a comment's text within the edit window; the viewer must hold its token."""
+    now = now or utcnow()
+    comment = _own(session, comment_id, token_ids, settings, now)
+    html = render_comment(text)
+    if count_links(html) > settings.max_links:
+        raise CommentError(400, f"text has too many links (at most {settings.max_links})",
+                           "text", "too_many_links")
+    comment.text_md, comment.text_html, comment.updated_at = text, html, now
+    bump_generation(session)
+    session.commit()
+    return comment
+
+
+def delete_comment(session: Session, comment_id: int, token_ids: Collection[int],
+                   settings: CommentSettings, now: datetime | None = None) -> Comment | None:
+    """Delete within the window; a comment with replies stays as a "deleted" marker."""
+    now = now or utcnow()
+    comment = _own(session, comment_id, token_ids, settings, now)
+    result = remove(session, [comment])
+    bump_generation(session)
+    session.commit()
+    return result[0] if result else None
+
+
+def remove(session: Session, comments: Iterable[Comment]) -> list[Comment]:
+    """Delete comments; those with replies become markers so the thread keeps its shape."""
+    kept = []
+    for comment in comments:
+        has_replies = session.execute(
+            select(exists().where(Comment.parent_id == comment.id))
+        ).scalar()
+        if has_replies:
+            comment.deleted = True
+            comment.text_md = comment.text_html = ""
+            comment.author, comment.email, comment.website = "", None, None
+            kept.append(comment)
+        else:
+            session.delete(comment)
+    session.flush()
+    return kept
+
+
+def build_thread(comments: Iterable[Comment], own: Collection[int] = ()) -> list[ThreadNode]:
+    """Nest comments under their parents, oldest first at every level."""
+    nodes = {c.id: ThreadNode(c, own=c.id in own) for c in comments}
+    roots: list[ThreadNode] = []
+    children: dict[int, list[ThreadNode]] = defaultdict(list)
+    for node in sorted(nodes.values(), key=lambda n: (n.comment.created_at, n.comment.id)):
+        parent_id = node.comment.parent_id
+        (children[parent_id] if parent_id in nodes else roots).append(node)
+    for node in nodes.values():
+        node.replies = children.get(node.comment.id, [])
+    return roots
+
+
+def visible_comments(session: Session, page_id: int, own: Collection[int] = ()) -> list[Comment]:
+    """Published comments of a page, plus the viewer's own pending ones."""
+    condition = Comment.status == "published"
+    if own:
+        condition = or_(condition, (Comment.id.in_(list(own))) & (Comment.status == "pending"))
+    return list(session.execute(
+        select(Comment).where(Comment.page_id == page_id, condition)
+    ).scalars())
+
+
+def has_own_pending(session: Session, page_id: int, own: Collection[int]) -> bool:
+    """True when the viewer has a comment awaiting moderation on this page."""
+    if not own:
+        return False
+    return session.execute(select(exists().where(
+        Comment.page_id == page_id, Comment.id.in_(list(own)), Comment.status == "pending"
+    ))).scalar()
+
+
+def counts(session: Session, page_ids: Collection[int]) -> dict[int, int]:
+    """Published, not deleted comments per page."""
+    if not page_ids:
+        return {}
+    rows = session.execute(
+        select(Comment.page_id, func.count()).where(
+            Comment.page_id.in_(list(page_ids)), Comment.status == "published",
+            Comment.deleted.is_(False)).group_by(Comment.page_id)
+    )
+    return {page_id: count for page_id, count in rows}
+
+
+def reattach(session: Session, page: Page) -> None:
+    """Give a (re-)imported page back the comments left at its URL."""
+    session.execute(update(Comment).where(Comment.thread_url == page.url_path,
+                                          Comment.page_id.is_(None)).values(page_id=page.id))
+
+
+def personal_ids(session: Session, page_id: int, own: Collection[int], edit_window: int,
+                 now: datetime | None = None) -> set[int]:
+    """The viewer's comments on a page that are pending or still editable."""
+    if not own:
+        return set()
+    since = (now or utcnow()) - timedelta(seconds=edit_window)
+    rows = session.execute(select(Comment.id).where(
+        Comment.page_id == page_id, Comment.id.in_(list(own)), Comment.deleted.is_(False),
+        or_(Comment.status == "pending",
+            (Comment.status == "published") & (Comment.created_at > since)),
+    ))
+    return set(rows.scalars())
