@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     cache.init_app(app)
 
     from app import filters
+    from app.admin import bp as admin_bp
     from app.blog import bp as blog_bp
     from app.cli import register_cli
     from app.comments import api as comments_api
@@ -52,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     filters.register(app)
     app.register_blueprint(comments_api)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(admin_bp)  # before the blog's catch-all route
     app.register_blueprint(blog_bp)
     init_api(app)
     register_cli(app)

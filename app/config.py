@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,15 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "COMMENTS_RATE_WINDOW": _int("COMMENTS_RATE_WINDOW", 60),
         "COMMENTS_MIN_FILL_SECONDS": _int("COMMENTS_MIN_FILL_SECONDS", 3),
         "COMMENTS_MAX_LINKS": _int("COMMENTS_MAX_LINKS", 3),
+        # Admin (/admin): a werkzeug password hash (`flask admin hash-password`); empty: no admin.
+        "ADMIN_PASSWORD_HASH": env.get("ADMIN_PASSWORD_HASH", "").strip(),
+        "ADMIN_LOGIN_RATE_LIMIT": _int("ADMIN_LOGIN_RATE_LIMIT", 5),  # attempts per network
+        "ADMIN_LOGIN_RATE_WINDOW": _int("ADMIN_LOGIN_RATE_WINDOW", 15 * 60),  # ... per window
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Set SESSION_COOKIE_SECURE=true whenever the site is served over HTTPS.
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # How many reverse proxies in front may set X-Forwarded-For (0: none trusted).
         "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
     }

@@ -13,6 +13,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db as _db
+from tests import backends
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -21,15 +22,16 @@ CORPUS = SHARED / "corpus" / "blowfish-exampleSite"
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
-    """An app with its own SQLite file under tmp_path, migrated to the latest revision."""
+    """An app on a fresh database (SQLite file, or PostgreSQL in that mode), migrated."""
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'blog.sqlite3'}",
-        "CACHE_TYPE": "SimpleCache",
         "CONTENT_DIR": str(tmp_path / "content"),
+        **backends.cache_config(),
     }
     config.update(overrides)
+    if "SQLALCHEMY_DATABASE_URI" not in config:
+        config["SQLALCHEMY_DATABASE_URI"] = backends.database_url(tmp_path)
     app = create_app(config)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
@@ -89,3 +91,10 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_database() -> Iterator[None]:
+    """Drop the PostgreSQL database of this run when the session ends."""
+    yield
+    backends.drop_postgres_database()

@@ -390,7 +390,8 @@ def test_a_changed_setting_reimports_every_page(app, runner, db, content_dir, tm
     write(content_dir, "posts/a.md", "---\ntitle: A\ndate: 2023-08-03T10:00:00\n---\nx\n")
     import_ok(runner, content_dir)
     assert page_row(db, "posts/a.md").date == datetime(2023, 8, 3, 10, 0)
-    paris = make_app(tmp_path, SITE_TIMEZONE="Europe/Paris")  # the same database file
+    paris = make_app(tmp_path, SITE_TIMEZONE="Europe/Paris",  # the same database
+                     SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
     with paris.app_context():
         result = import_ok(paris.test_cli_runner(), content_dir)
         assert summary(updated=1) in result.stdout

@@ -1,13 +1,19 @@
-"""`flask comments ...`: the moderation queue and per-post closing from the shell."""
+"""`flask comments ...`: moderation queue, per-post closing, Disqus import, JSON export."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
 from app.services import moderation
-from app.services.comment_rules import CommentError
+from app.services.comment_export import export_comments
+from app.services.comment_rules import CommentError, CommentSettings
+from app.services.disqus import DisqusImportError, import_disqus
 
 comments_cli = AppGroup("comments", help="Moderate, import and export comments.")
 
@@ -69,3 +75,36 @@ def close_command(url: str, reopen: bool) -> None:
     except CommentError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"{page.url_path}: comments {'open' if reopen else 'closed'}")
+
+
+@comments_cli.command("import-disqus")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_disqus_command(file: Path) -> None:
+    """Import a Disqus XML export (threads matched to posts by URL; safe to run twice)."""
+    try:
+        report = import_disqus(db.session, file, current_app.config["SECRET_KEY"],
+                               CommentSettings.from_config(current_app.config))
+    except DisqusImportError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    click.echo(f"threads: {report.threads_matched} matched, {report.threads_unmatched} "
+               f"unmatched, {report.threads_deleted} deleted in Disqus")
+    for link in report.unmatched:
+        click.echo(f"  no published post for {link}")
+    click.echo(f"comments: {report.added} added, {report.duplicates} duplicates skipped, "
+               f"{report.spam} spam, {report.deleted_markers} deleted (kept as markers), "
+               f"{report.deleted_skipped} deleted without replies skipped, "
+               f"{report.skipped_unmatched} on unmatched threads skipped")
+    if report.reparented:
+        click.echo(f"  {report.reparented} repl(ies) whose parent is missing became top-level")
+
+
+@comments_cli.command("export")
+@click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
+def export_command(file: str) -> None:
+    """Write every comment (all statuses, emails included) as JSON to FILE or - (stdout)."""
+    data = json.dumps(export_comments(db.session), ensure_ascii=False, indent=2) + "\n"
+    if file == "-":
+        click.echo(data, nl=False)
+        return
+    Path(file).write_text(data, encoding="utf-8")
+    click.echo(f"{file}: {len(data.encode())} bytes", err=True)

@@ -10,7 +10,8 @@ import nh3
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "del", "a", "code", "pre", "ul", "ol", "li",
                 "blockquote"}
-ALLOWED_ATTRIBUTES = {"a": {"href"}}
+ALLOWED_ATTRIBUTES: dict[str, set[str]] = {"a": {"href"}, "*": set()}  # "*": no title/lang
+URL_SCHEMES = {"http", "https", "mailto"}
 LINK_REL = "nofollow ugc noopener"
 _LINK_RE = re.compile(r"<a\s", re.IGNORECASE)
 _local = threading.local()
@@ -42,7 +43,7 @@ def render_comment(text: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
     )

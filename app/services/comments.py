@@ -43,6 +43,18 @@ def thread_page(session: Session, url: str) -> Page:
     return page
 
 
+def reply_placement(session: Session, parent: Comment | None,
+                    max_depth: int) -> tuple[Comment | None, int]:
+    """Where a reply goes: under its parent, or, past the depth limit, at the last level."""
+    if parent is None:
+        return None, 0
+    depth = min(parent.depth + 1, max_depth - 1)
+    anchor: Comment | None = parent
+    while anchor is not None and anchor.depth >= depth:
+        anchor = session.get(Comment, anchor.parent_id) if anchor.parent_id else None
+    return anchor, depth
+
+
 def _parent(session: Session, page: Page, parent_id: int | None,
             settings: CommentSettings) -> tuple[Comment | None, int]:
     if parent_id is None:
@@ -51,12 +63,7 @@ def _parent(session: Session, page: Page, parent_id: int | None,
     if parent is None or parent.page_id != page.id or parent.status != "published":
         raise CommentError(400, "parent_id is not a published comment of this post",
                            "parent_id", "bad_parent")
-    # Replies deeper than the limit attach to the deepest level allowed.
-    while parent.depth >= settings.max_depth - 1 and parent.parent_id is not None:
-        parent = session.get(Comment, parent.parent_id)
-    if parent.depth >= settings.max_depth - 1:
-        return parent, parent.depth  # max_depth 1: replies become top-level siblings
-    return parent, parent.depth + 1
+    return reply_placement(session, parent, settings.max_depth)
 
 
 def _initial_status(session: Session, author_key: str, settings: CommentSettings) -> str:

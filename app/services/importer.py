@@ -218,7 +218,7 @@ def _release_urls(session: Session, prepared: list[_Prepared],
               and existing[item.page.source_path][2] != item.page.url_path]
     for page_id in moving:
         session.execute(update(Page).where(Page.id == page_id)
-                        .values(url_path=f"/\x00moving/{page_id}/"))
+                        .values(url_path=f"/.moving/{page_id}/"))
     if moving:
         session.execute(delete(BundleFile).where(BundleFile.page_id.in_(moving)))
         session.execute(delete(Alias).where(Alias.page_id.in_(moving)))

@@ -39,10 +39,11 @@ def hit(session: Session, key: str, limit: int, seconds: int, now: float | None 
 
 
 def prune(session: Session, seconds: int, now: float | None = None) -> None:
-    """Forget windows older than the previous one."""
+    """Forget windows of this length older than the previous one."""
     current = window_number(seconds, now)
     session.execute(
-        RateBucket.__table__.delete().where(RateBucket.window < current - 1)
+        RateBucket.__table__.delete().where(RateBucket.key.like(f"%@{seconds}"),
+                                            RateBucket.window < current - 1)
     )
 
 

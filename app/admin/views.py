@@ -1,0 +1,206 @@
+"""Admin pages: login, the moderation queue with bulk actions, closing posts to comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as Redirect
+
+from app.admin import bp
+from app.admin.auth import (
+    check_csrf,
+    count_login_attempt,
+    csrf_token,
+    enabled,
+    is_admin,
+    log_in,
+    log_out,
+    password_matches,
+)
+from app.extensions import db
+from app.models import Comment, Page
+from app.services import moderation
+from app.services.comment_rules import CommentError
+
+STATUSES = ("pending", "published", "spam")
+QUEUE_LIMIT = 200
+RECENT_POSTS = 20
+MAX_IDS = 1000
+MAX_ID = 2**63  # larger ids cannot be bound as SQL integers
+DONE = {"approve": "Approved", "spam": "Marked as spam", "delete": "Deleted"}
+PUBLIC_ENDPOINTS = ("admin.login",)
+
+
+@dataclass
+class PostRow:
+    """A post with its comment counts, for the closing table."""
+
+    page: Page
+    published: int = 0
+    pending: int = 0
+    spam: int = 0
+
+
+@bp.before_request
+def _gate() -> Redirect | None:
+    if not enabled():
+        abort(404)
+    if request.endpoint in PUBLIC_ENDPOINTS or is_admin():
+        return None
+    if request.method in ("GET", "HEAD"):
+        return redirect(url_for("admin.login"), 303)
+    abort(403, "log in to do this")
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store, private"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.vary.add("Cookie")
+    return response
+
+
+@bp.errorhandler(403)
+def _forbidden(error: HTTPException) -> tuple[str, int]:
+    message = str(error.description or "request refused")
+    message = message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+    return render_template("admin/error.html", title="Request refused", message=message), 403
+
+
+@bp.context_processor
+def _admin_context() -> dict[str, object]:
+    return {"admin_csrf_token": csrf_token, "admin_logged_in": is_admin}
+
+
+def _redirect(target: str) -> Redirect:
+    return redirect(target, 303)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Redirect | tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """The password form; rate-limited per client network before the password is checked."""
+    if request.method == "GET":
+        if is_admin():
+            return _redirect(url_for("admin.index"))
+        return render_template("admin/login.html", error=None), 200
+    check_csrf()
+    allowed, retry_after = count_login_attempt()
+    if not allowed:
+        until = datetime.now(UTC) + timedelta(seconds=retry_after)
+        minutes = max(1, -(-retry_after // 60))
+        message = (f"Too many login attempts from your network. Try again in {minutes} "
+                   f"minute{'s' if minutes != 1 else ''} (after {until:%H:%M} UTC).")
+        return (render_template("admin/error.html", title="Too many attempts", message=message),
+                429, {"Retry-After": str(retry_after)})
+    if not password_matches(request.form.get("password", "")):
+        return render_template("admin/login.html", error="Wrong password."), 401
+    log_in()
+    flash("You are logged in.", "success")
+    return _redirect(url_for("admin.index"))
+
+
+@bp.post("/logout")
+def logout() -> Redirect:
+    """End the admin session (and any other open admin session)."""
+    check_csrf()
+    log_out()
+    flash("You are logged out.", "success")
+    return _redirect(url_for("admin.login"))
+
+
+def _queue(status: str) -> list[Comment]:
+    order = ((Comment.created_at, Comment.id) if status == "pending"
+             else (Comment.created_at.desc(), Comment.id.desc()))
+    return list(db.session.execute(
+        select(Comment).where(Comment.status == status, Comment.deleted.is_(False))
+        .order_by(*order).limit(QUEUE_LIMIT)
+    ).scalars())
+
+
+def _status_counts() -> dict[str, int]:
+    rows = db.session.execute(select(Comment.status, func.count()).where(
+        Comment.deleted.is_(False)).group_by(Comment.status))
+    return {status: count for status, count in rows}
+
+
+def _posts() -> list[PostRow]:
+    """Posts with comments, closed posts and the most recent posts, newest first."""
+    rows: dict[int, PostRow] = {}
+    counted = db.session.execute(
+        select(Comment.page_id, Comment.status, func.count())
+        .where(Comment.page_id.is_not(None), Comment.deleted.is_(False))
+        .group_by(Comment.page_id, Comment.status)
+    ).all()
+    wanted = {page_id for page_id, _, _ in counted}
+    wanted.update(db.session.execute(select(Page.id).where(Page.comments_closed.is_(True)))
+                  .scalars())
+    wanted.update(db.session.execute(
+        select(Page.id).where(Page.kind == "page").order_by(Page.date.desc().nulls_last())
+        .limit(RECENT_POSTS)).scalars())
+    if wanted:
+        for page in db.session.execute(select(Page).where(Page.id.in_(wanted))).scalars():
+            rows[page.id] = PostRow(page)
+    for page_id, status, count in counted:
+        if page_id in rows and status in STATUSES:
+            setattr(rows[page_id], status, count)
+    oldest = datetime.min
+    return sorted(rows.values(), key=lambda r: (r.page.date or oldest, r.page.id), reverse=True)
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    """The moderation queue (?status=pending|published|spam) and the posts table."""
+    status = request.args.get("status", "pending")
+    if status not in STATUSES:
+        status = "pending"
+    comments = _queue(status)
+    ids = {c.page_id for c in comments if c.page_id is not None}
+    titles = dict(db.session.execute(select(Page.id, Page.title).where(Page.id.in_(ids))).all()
+                  ) if ids else {}
+    return render_template("admin/index.html", status=status, statuses=STATUSES,
+                           comments=comments, titles=titles, counts=_status_counts(),
+                           limit=QUEUE_LIMIT, posts=_posts(), recent=RECENT_POSTS), 200
+
+
+@bp.post("/comments")
+def bulk() -> Redirect:
+    """Approve, mark as spam or delete the selected comments."""
+    check_csrf()
+    status = request.form.get("status", "pending")
+    back = url_for("admin.index", status=status if status in STATUSES else "pending")
+    action = request.form.get("action", "")
+    ids = sorted({i for i in request.form.getlist("ids", type=int) if 0 < i < MAX_ID})[:MAX_IDS]
+    if action not in moderation.ACTIONS:
+        flash("Choose Approve, Spam or Delete.", "error")
+    elif not ids:
+        flash("Select at least one comment first.", "error")
+    else:
+        found = moderation.moderate(db.session, ids, action)
+        missing = len(ids) - found
+        flash(f"{DONE[action]}: {found} comment{'s' if found != 1 else ''}."
+              + (f" {missing} no longer existed." if missing else ""), "success")
+    return _redirect(back)
+
+
+@bp.post("/posts/close")
+def close_post() -> Redirect:
+    """Close a post to new comments (closed=1) or open it again (closed=0)."""
+    check_csrf()
+    url = request.form.get("url", "").strip()
+    closed = request.form.get("closed")
+    back = url_for("admin.index") + "#posts"
+    if closed not in ("0", "1") or not url.startswith("/") or "\x00" in url or len(url) > 1024:
+        flash("Give a post URL (starting with /) and whether to close or reopen it.", "error")
+        return _redirect(back)
+    try:
+        page = moderation.set_closed(db.session, url, closed == "1")
+    except CommentError as error:
+        flash(f"Nothing changed: {error.message}.", "error")
+        return _redirect(back)
+    state = "closed to new comments" if page.comments_closed else "open to comments again"
+    flash(f"“{page.title or page.url_path}” is {state}.", "success")
+    return _redirect(back)

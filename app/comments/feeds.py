@@ -1,0 +1,133 @@
+"""Atom 1.0 feeds of published comments: the site's latest, and each post's thread."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from flask import Response, abort, current_app, request
+from sqlalchemy import ColumnElement, select
+
+from app.comments import bp
+from app.content.urls import escape_path
+from app.extensions import db
+from app.models import Comment, Page
+from app.services import pages as queries
+from app.services.pages import utcnow
+
+ATOM = "http://www.w3.org/2005/Atom"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+SITE_LIMIT = 50
+POST_LIMIT = 100
+# Characters XML 1.0 cannot carry at all; a reader's name must not break the feed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _stamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _add(parent: Element, tag: str, text: str | None = None, **attrs: str) -> Element:
+    element = SubElement(parent, tag, {k: _clean(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _clean(text)
+    return element
+
+
+def _absolute(path: str) -> str:
+    return request.url_root.rstrip("/") + escape_path(path)
+
+
+def _shows_comments(page: Page) -> bool:
+    return page.param("showcomments") is not False
+
+
+def _entry(feed: Element, comment: Comment, page: Page) -> None:
+    entry = _add(feed, "entry")
+    host = request.host.split(":")[0] or "localhost"
+    _add(entry, "id", f"tag:{host},{comment.created_at:%Y-%m-%d}:comment/{comment.id}")
+    author_name = comment.author or "Anonymous"
+    _add(entry, "title", f"Comment by {author_name} on {page.title or page.url_path}")
+    author = _add(entry, "author")
+    _add(author, "name", author_name)
+    if comment.website:
+        _add(author, "uri", comment.website)
+    _add(entry, "published", _stamp(comment.created_at))
+    _add(entry, "updated", _stamp(comment.updated_at or comment.created_at))
+    _add(entry, "link", rel="alternate", type="text/html",
+         href=_absolute(page.url_path) + f"#comment-{comment.id}")
+    _add(entry, "content", comment.text_html, type="html")
+
+
+def _feed(title: str, self_path: str, alternate: str,
+          rows: list[tuple[Comment, Page]], fallback: datetime | None) -> Response:
+    feed = Element("feed", xmlns=ATOM)
+    _add(feed, "id", _absolute(self_path))
+    _add(feed, "title", title)
+    stamps = [c.updated_at or c.created_at for c, _ in rows]
+    _add(feed, "updated", _stamp(max(stamps) if stamps else fallback or utcnow()))
+    _add(feed, "link", rel="self", type="application/atom+xml", href=_absolute(self_path))
+    _add(feed, "link", rel="alternate", type="text/html", href=_absolute(alternate))
+    _add(feed, "generator", "hugo-flask-blog comments")
+    for comment, page in rows:
+        _entry(feed, comment, page)
+    response = Response(tostring(feed, encoding="utf-8", xml_declaration=True),
+                        content_type=ATOM_TYPE)
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _visible() -> ColumnElement[bool]:
+    return (Comment.status == "published") & Comment.deleted.is_(False)
+
+
+def _recent(limit: int) -> Iterator[tuple[Comment, Page]]:
+    query = (
+        select(Comment, Page).join(Page, Page.id == Comment.page_id)
+        .where(_visible(), Page.kind == "page", queries.published())
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    offset = 0
+    while True:
+        batch = db.session.execute(query.limit(limit).offset(offset)).tuples().all()
+        for comment, page in batch:
+            if _shows_comments(page):
+                yield comment, page
+        if len(batch) < limit:
+            return
+        offset += limit
+
+
+@bp.get("/comments.xml")
+def site_feed() -> Response:
+    """The site's most recent published comments, newest first."""
+    rows: list[tuple[Comment, Page]] = []
+    for row in _recent(SITE_LIMIT):
+        rows.append(row)
+        if len(rows) == SITE_LIMIT:
+            break
+    title = f"Recent comments on {current_app.config['SITE_TITLE']}"
+    return _feed(title, "/comments.xml", "/", rows, None)
+
+
+@bp.get("/<path:post>/comments.xml")
+def post_feed(post: str) -> Response:
+    """One post's published comments, newest first; 404 unless it is a published post."""
+    page = queries.find_page(db.session, "/" + post.strip("/") + "/")
+    if page is None or page.kind != "page" or not _shows_comments(page):
+        abort(404)
+    comments = db.session.execute(
+        select(Comment).where(Comment.page_id == page.id, _visible())
+        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(POST_LIMIT)
+    ).scalars()
+    rows = [(comment, page) for comment in comments]
+    return _feed(f"Comments on {page.title or page.url_path}",
+                 page.url_path + "comments.xml", page.url_path, rows,
+                 page.lastmod or page.date or page.imported_at)
