@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, check_secret_key, load_config
@@ -49,11 +50,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.comments import api as comments_api
     from app.comments import bp as comments_bp
     from app.comments.api_views import init_api
+    from app.feeds import bp as feeds_bp
+    from app.search import bp as search_bp
 
     filters.register(app)
     app.register_blueprint(comments_api)
     app.register_blueprint(comments_bp)
+    app.register_blueprint(feeds_bp)  # /index.xml, /sitemap.xml: before the catch-all
     app.register_blueprint(admin_bp)  # before the blog's catch-all route
+    app.register_blueprint(search_bp)
     app.register_blueprint(blog_bp)
     init_api(app)
     register_cli(app)
@@ -63,7 +68,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
 
     @app.errorhandler(404)
-    def not_found(_error: Exception) -> tuple[str, int]:
+    def not_found(_error: Exception) -> tuple[Any, int]:
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "not found", "code": "not_found"}), 404
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(405)
+    def not_allowed(error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            response = jsonify({"error": "method not allowed", "code": "method_not_allowed"})
+            response.status_code = 405
+            response.headers["Allow"] = ", ".join(error.valid_methods or [])
+            return response
+        return error
 
     return app

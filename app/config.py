@@ -66,6 +66,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SITE_AUTHOR": env.get("SITE_AUTHOR", ""),
         "SITE_LANGUAGE": env.get("SITE_LANGUAGE", "en"),
         "SITE_TIMEZONE": env.get("SITE_TIMEZONE", "UTC"),
+        # Absolute URLs in feeds, sitemap and robots.txt; empty: the request's own origin.
+        "SITE_BASE_URL": env.get("SITE_BASE_URL", "").strip().rstrip("/"),
+        "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
+        "FEED_LIMIT": _int("FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),
         "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),
         "TOC_START_LEVEL": _int("TOC_START_LEVEL", 2),
@@ -81,6 +85,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             "showcomments": True,
         },
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        # Seconds a shared cache (nginx, a CDN) may keep a page; browsers always revalidate.
+        "PAGE_SHARED_MAX_AGE": _int("PAGE_SHARED_MAX_AGE", 10),
         # Comments: moderation "none" | "first" (an author's first comment is held) | "all".
         "COMMENTS_MODERATION": env.get("COMMENTS_MODERATION", "first"),
         "COMMENTS_MAX_DEPTH": _int("COMMENTS_MAX_DEPTH", 3),

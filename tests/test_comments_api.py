@@ -384,9 +384,6 @@ def test_the_depth_limit_is_a_setting(make_site: Callable[..., Site]) -> None:
     assert two["parent_id"] == top["id"] and two["reply_to_id"] == one["id"]
 
 
-@pytest.mark.xfail(reason="BUG: with COMMENTS_MAX_DEPTH=1 a reply keeps parent_id (nested "
-                          "one level) while its depth says 0 (app/services/comments.py _parent)",
-                   strict=True)
 def test_a_depth_limit_of_one_makes_a_flat_thread(make_site: Callable[..., Site]) -> None:
     alice = make_site(COMMENTS_MAX_DEPTH=1).client()
     top = alice.new("Flat thread")
@@ -563,12 +560,6 @@ def test_author_name_is_escaped_on_the_page(site: Site, alice: Client) -> None:
 # -- fields: every limit names its field -----------------------------------------------------
 
 
-WEBSITE_BUG = pytest.mark.xfail(
-    reason="BUG: check_website prefixes https:// to 'javascript:alert(1)' or 'data:...' and "
-           "accepts the host 'javascript', and never parses the port "
-           "(app/services/comment_rules.py check_website)", strict=True)
-
-
 @pytest.mark.parametrize(("fields", "field"), [
     ({"author": "a" * (LIMITS.max_author + 1)}, "author"),
     ({"author": 42}, "author"),
@@ -577,7 +568,7 @@ WEBSITE_BUG = pytest.mark.xfail(
     ({"email": "a b@example.org"}, "email"),
     ({"email": "@example.org"}, "email"),
     ({"email": "a@" + "b" * 250 + ".org"}, "email"),
-    *[pytest.param({"website": bad}, "website", marks=WEBSITE_BUG)
+    *[({"website": bad}, "website")
       for bad in ("javascript:alert(1)", "data:text/html,hi", "https://example.org:notaport/")],
     ({"website": "ftp://example.org/"}, "website"),
     ({"website": "http://"}, "website"),
@@ -610,9 +601,6 @@ def test_values_at_the_limits_are_accepted(alice: Client) -> None:
     assert alice.new("ok", author="", email="", website="")["author"] == "Anonymous"
 
 
-@pytest.mark.xfail(reason="BUG: check_website adds https:// after the 500-character check, so "
-                          "508 characters reach a String(500) column (a DataError on "
-                          "PostgreSQL) (app/services/comment_rules.py validate)", strict=True)
 def test_a_website_near_the_limit_still_fits_its_column(site: Site, alice: Client) -> None:
     """https:// is added after the length check: the stored value must still fit (500)."""
     website = "w" * (LIMITS.max_website - 4) + ".org"  # exactly the limit, without a scheme
@@ -888,6 +876,8 @@ def test_the_email_never_appears_in_any_response(site: Site) -> None:
         keep(client.get(TAG))
         keep(client.get(f"/comments/{cid}/reply"))
     keep(author.get(f"/comments/{cid}/edit"))
+    for feed in ("/comments.xml", POST + "comments.xml"):
+        assert b"A reply with an email" in keep(reader.get(feed)).data, feed
     keep(author.get("/api/comments/counts", query_string={"url": POST}))
     keep(author.get("/api/openapi.json"))
     keep(author.form({"url": POST, "text": "Form with email", "email": email,
@@ -1003,9 +993,6 @@ def test_the_openapi_limits_are_the_rules(alice: Client) -> None:
 # -- known bugs ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(reason="BUG: deeply nested JSON raises RecursionError in "
-                          "request.get_json -> 500 (app/comments/api_views.py _json_body)",
-                   strict=True)
 def test_deeply_nested_json_is_a_400(make_site: Callable[..., Site]) -> None:
     alice = make_site(PROPAGATE_EXCEPTIONS=False).client()
     for path in ("/api/comments", "/api/comments/preview"):
@@ -1013,15 +1000,11 @@ def test_deeply_nested_json_is_a_400(make_site: Callable[..., Site]) -> None:
                  400, None, "bad_json")
 
 
-@pytest.mark.xfail(reason="BUG: parent_id beyond 64 bits raises OverflowError -> 500 "
-                          "(app/services/comment_rules.py validate)", strict=True)
 def test_an_enormous_parent_id_is_a_400(make_site: Callable[..., Site]) -> None:
     alice = make_site(PROPAGATE_EXCEPTIONS=False).client()
     error_of(alice.comment("Reply to the void", parent_id=10**30), 400, "parent_id")
 
 
-@pytest.mark.xfail(reason="BUG: a comment id beyond 64 bits in the path raises "
-                          "OverflowError -> 500 (app/services/comments.py _own)", strict=True)
 def test_an_enormous_comment_id_is_a_404(make_site: Callable[..., Site]) -> None:
     alice = make_site(PROPAGATE_EXCEPTIONS=False).client()
     alice.new("Something to edit")
@@ -1031,9 +1014,6 @@ def test_an_enormous_comment_id_is_a_404(make_site: Callable[..., Site]) -> None
         error_of(response, 404, None, "not_found")
 
 
-@pytest.mark.xfail(reason="BUG: unknown paths and methods under /api/ answer with the blog's "
-                          "HTML 404/405 pages, not JSON (app/__init__.py not_found)",
-                   strict=True)
 def test_unknown_api_paths_answer_json(alice: Client) -> None:
     for method, path in (("GET", "/api/nothing"), ("GET", "/api/comments/abc"),
                          ("PUT", "/api/comments")):

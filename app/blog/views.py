@@ -7,7 +7,7 @@ import posixpath
 from flask import Response, abort, current_app, redirect, render_template, request
 
 from app.blog import bp
-from app.blog.page_cache import cached_html, finish
+from app.blog.page_cache import TOKEN_MARKER, cached_html, personal_html
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Page
@@ -36,17 +36,15 @@ def _viewer_comment_ids() -> set[int]:
     return read_author_ids(current_app.config["SECRET_KEY"], request.cookies.get(AUTHOR_COOKIE))
 
 
-def _personal(page: Page) -> set[int]:
+def _personal(page: Page) -> comments.Personal:
     """The viewer's comments on this page that only they may see or still edit."""
-    own = _viewer_comment_ids()
-    if not own:
-        return set()
     window = CommentSettings.from_config(current_app.config).edit_window
-    return comments.personal_ids(db.session, page.id, own, window)
+    return comments.personal_ids(db.session, page.id, _viewer_comment_ids(), window)
 
 
-def _render_post(page: Page, own: set[int] | None = None) -> str:
-    own = own or set()
+def _render_post(page: Page, own: comments.Personal | None = None) -> str:
+    pending = own.pending if own else frozenset()
+    editable = own.editable if own else frozenset()
     rendered = rendered_page(page)
     before, _, after = rendered.html.partition("<!--blog:comments-->")
     tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
@@ -59,9 +57,11 @@ def _render_post(page: Page, own: set[int] | None = None) -> str:
         body_after=after,
         comments_inline=rendered.has_comments_marker,
         toc_shown=article_flag(page, "showTableOfContents") and rendered.toc_has_entries,
-        thread=comments.build_thread(comments.visible_comments(db.session, page.id, own), own),
+        thread=comments.build_thread(
+            comments.visible_comments(db.session, page.id, pending), editable),
         comment_count=comments.counts(db.session, [page.id]).get(page.id, 0),
         comments_closed=page.comments_closed,
+        form_token_marker=TOKEN_MARKER.format(page_id=page.id),
         tags=tags,
         categories=categories,
         show=lambda name: article_flag(page, name),
@@ -163,9 +163,7 @@ def _personal_response(url_path: str) -> Response | None:
     own = _personal(page)
     if not own:
         return None
-    response = Response(finish(_render_post(page, own)), mimetype="text/html")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return personal_html(_render_post(page, own))
 
 
 @bp.route("/<path:path>")

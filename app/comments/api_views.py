@@ -43,7 +43,10 @@ def _json_body() -> dict[str, Any]:
     check_body_size()
     if not request.is_json:
         raise CommentError(415, "send the body as application/json", None, "unsupported_media")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise CommentError(400, "the JSON body nests too deeply", None, "bad_json") from None
     if not isinstance(data, dict):
         raise CommentError(400, "the body must be a JSON object", None, "bad_json")
     return data

@@ -18,7 +18,7 @@ from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment
 from app.services import comments as service
-from app.services.comment_rules import CommentError, validate
+from app.services.comment_rules import MAX_ID, CommentError, validate
 from app.services.comment_tokens import check_form_token, form_token
 
 FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
@@ -30,7 +30,7 @@ def _form_page(status: int, title: str, page_url: str, **context: object) -> tup
 
 
 def _published_comment(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id)
+    comment = db.session.get(Comment, comment_id) if 0 < comment_id < MAX_ID else None
     if comment is None or comment.page_id is None or comment.deleted:
         abort(404)
     return comment
@@ -97,8 +97,11 @@ def edit_form(comment_id: int) -> Response | tuple[str, int]:
             return redirect(escape_path(comment.thread_url) + f"#comment-{comment_id}", 303)
         except CommentError as caught:
             error = caught
-    elif comment_id not in viewer_ids():
-        error = CommentError(403, "only the author can change this comment", None, "forbidden")
+    else:
+        try:
+            service.check_editable(db.session, comment_id, viewer_ids(), settings())
+        except CommentError as caught:
+            error = caught
     status = error.status if error else 200
     return render_template("comments/edit_page.html", comment=comment, error=error,
                            mode="edit"), status
@@ -116,8 +119,11 @@ def delete_form(comment_id: int) -> Response | tuple[str, int]:
             return redirect(escape_path(comment.thread_url) + "#comments", 303)
         except CommentError as caught:
             error = caught
-    elif comment_id not in viewer_ids():
-        error = CommentError(403, "only the author can change this comment", None, "forbidden")
+    else:
+        try:
+            service.check_editable(db.session, comment_id, viewer_ids(), settings())
+        except CommentError as caught:
+            error = caught
     status = error.status if error else 200
     return render_template("comments/edit_page.html", comment=comment, error=error,
                            mode="delete"), status

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 MODERATION_MODES = ("none", "first", "all")
+MAX_ID = 2**63  # ids are 64-bit integers in every database
 
 
 class CommentError(Exception):
@@ -97,17 +99,30 @@ def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = Fals
     return value
 
 
-def check_website(value: str) -> str | None:
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
+
+
+def check_website(value: str, limit: int = 500) -> str | None:
     """An http(s) URL with a host, or None when empty; anything else is refused."""
     if not value:
         return None
-    if "://" not in value and not value.startswith("//"):
+    bad = CommentError(400, "website must be an http or https address", "website", "url")
+    if "://" not in value:
+        if _OTHER_SCHEME.match(value) or value.startswith("/"):
+            raise bad  # javascript:, data:, mailto: ... never get an https:// prefix
         value = "https://" + value
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise bad from None
     if parts.scheme not in ("http", "https") or not parts.hostname or any(
         ch.isspace() or ch in "<>\"'" for ch in value
     ):
-        raise CommentError(400, "website must be an http or https address", "website", "url")
+        raise bad
+    if len(value) > limit:
+        raise CommentError(400, f"website is too long (at most {limit} characters)", "website",
+                           "too_long")
     return value
 
 
@@ -132,15 +147,17 @@ def validate(data: Mapping[str, Any], settings: CommentSettings) -> CommentInput
     else:
         try:
             parent_id = int(parent)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise CommentError(400, "parent_id must be a comment id", "parent_id") from None
+        if isinstance(parent, bool) or not 0 < parent_id < MAX_ID:
+            raise CommentError(400, "parent_id must be a comment id", "parent_id")
     text = _text(data, "text", settings.max_text, required=True)
     if len(text) < settings.min_text:
         raise CommentError(400, f"text is too short (at least {settings.min_text} characters)",
                            "text", "too_short")
     author = _text(data, "author", settings.max_author) or "Anonymous"
     email = check_email(_text(data, "email", settings.max_email))
-    website = check_website(_text(data, "website", settings.max_website))
+    website = check_website(_text(data, "website", settings.max_website), settings.max_website)
     notify = data.get("notify") in (True, "1", "on", "true", 1)
     return CommentInput(url, parent_id, author, email, website, text, notify and bool(email))
 

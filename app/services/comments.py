@@ -14,6 +14,7 @@ from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
 from app.services import ratelimit
 from app.services.comment_rules import (
+    MAX_ID,
     CommentError,
     CommentInput,
     CommentSettings,
@@ -124,7 +125,7 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
 
 def _own(session: Session, comment_id: int, token_ids: Collection[int],
          settings: CommentSettings, now: datetime) -> Comment:
-    comment = session.get(Comment, comment_id)
+    comment = session.get(Comment, comment_id) if 0 < comment_id < MAX_ID else None
     if comment is None:
         raise CommentError(404, "no such comment", None, "not_found")
     if comment_id not in token_ids:
@@ -134,6 +135,12 @@ def _own(session: Session, comment_id: int, token_ids: Collection[int],
     if comment.deleted:
         raise CommentError(409, "this comment was deleted", None, "deleted")
     return comment
+
+
+def check_editable(session: Session, comment_id: int, token_ids: Collection[int],
+                   settings: CommentSettings, now: datetime | None = None) -> Comment:
+    """The comment if the viewer may still change it; CommentError (403/404/409) if not."""
+    return _own(session, comment_id, token_ids, settings, now or utcnow())
 
 
 def edit_comment(session: Session, comment_id: int, token_ids: Collection[int], text: str,
@@ -230,15 +237,26 @@ def reattach(session: Session, page: Page) -> None:
                                           Comment.page_id.is_(None)).values(page_id=page.id))
 
 
+@dataclass(frozen=True)
+class Personal:
+    """The viewer's own comments on a page: those only they see, those they may still edit."""
+
+    pending: frozenset[int]
+    editable: frozenset[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.pending or self.editable)
+
+
 def personal_ids(session: Session, page_id: int, own: Collection[int], edit_window: int,
-                 now: datetime | None = None) -> set[int]:
-    """The viewer's comments on a page that are pending or still editable."""
+                 now: datetime | None = None) -> Personal:
+    """The viewer's comments on a page that are pending, and those still editable."""
     if not own:
-        return set()
+        return Personal(frozenset(), frozenset())
     since = (now or utcnow()) - timedelta(seconds=edit_window)
-    rows = session.execute(select(Comment.id).where(
+    rows = session.execute(select(Comment.id, Comment.status, Comment.created_at).where(
         Comment.page_id == page_id, Comment.id.in_(list(own)), Comment.deleted.is_(False),
-        or_(Comment.status == "pending",
-            (Comment.status == "published") & (Comment.created_at > since)),
-    ))
-    return set(rows.scalars())
+        Comment.status.in_(("pending", "published")),
+    )).all()
+    return Personal(frozenset(r.id for r in rows if r.status == "pending"),
+                    frozenset(r.id for r in rows if r.created_at > since))
