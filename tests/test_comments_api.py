@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from jsonschema import Draft202012Validator
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -33,6 +32,7 @@ from app.models import Comment
 from app.services import comment_tokens, moderation
 from app.services.comment_rules import CommentSettings
 from app.services.pages import utcnow
+from tests import backends
 from tests.conftest import make_app, write
 from tests.html import soup
 
@@ -631,20 +631,17 @@ def test_a_form_sent_too_fast_is_refused(make_site: Callable[..., Site],
 
 def test_forged_stale_and_foreign_form_tokens_are_refused(site: Site, alice: Client) -> None:
     error_of(alice.comment("Forged", form_token="not-a-token"), 400, "form_token")
-    real_id = URLSafeTimedSerializer(SECRET, salt="comment-form").loads(alice.token())
-    other_key = URLSafeTimedSerializer("another-secret", salt="comment-form")
-    error_of(alice.comment("Other key", form_token=other_key.dumps(real_id)), 400,
-             "form_token")
+    real_id = int(alice.token().split(".")[0])
+    other_key = comment_tokens.form_token("another-secret-that-is-long-enough-too", real_id)
+    error_of(alice.comment("Other key", form_token=other_key), 400, "form_token")
+    tampered = alice.token().rsplit(".", 1)[0] + ".AAAAAAAAAAAAAAAAAAAAAAAA"
+    error_of(alice.comment("Tampered", form_token=tampered), 400, "form_token")
     error_of(alice.comment("Token of another post", form_token=alice.token(SECOND)), 400,
              "form_token")
-
-    class OldSigner(TimestampSigner):
-        def get_timestamp(self) -> int:
-            return int(time.time()) - comment_tokens.FORM_TOKEN_MAX_AGE - 10
-
-    stale = URLSafeTimedSerializer(SECRET, salt="comment-form", signer=OldSigner).dumps(real_id)
+    old = time.time() - comment_tokens.FORM_TOKEN_MAX_AGE - 10
+    stale = comment_tokens.form_token(SECRET, real_id, now=old)
     error_of(alice.comment("Stale", form_token=stale), 400, "form_token", "expired")
-    fresh = URLSafeTimedSerializer(SECRET, salt="comment-form").dumps(real_id)
+    fresh = comment_tokens.form_token(SECRET, real_id, now=time.time() - 60)
     assert alice.comment("Signed right", form_token=fresh).status_code == 201
 
 
@@ -1020,3 +1017,16 @@ def test_unknown_api_paths_answer_json(alice: Client) -> None:
         response = alice.http.open(path, method=method)
         assert response.status_code in (404, 405)
         assert response.mimetype == "application/json", (method, path)
+
+
+@pytest.mark.xfail(backends.use_postgres(), strict=True,
+                   reason="BUG: PostgreSQL refuses NUL in text parameters; thread_page / "
+                          "get_counts pass the URL to the query unchecked -> 500 "
+                          "(app/services/comments.py thread_page, api_views.get_counts)")
+def test_a_nul_in_a_url_is_refused_not_a_500(make_site: Callable[..., Site]) -> None:
+    alice = make_site(PROPAGATE_EXCEPTIONS=False).client()
+    error_of(alice.get("/api/comments", query_string={"url": "/posts/\x00/"}), 404, "url")
+    counts = alice.get("/api/comments/counts", query_string={"url": "/\x00/"})
+    assert counts.get_json() == {"counts": {"/\x00/": 0}}
+    response = alice.form({"url": "/po\x00", "text": "hi"}, {"Origin": ORIGIN})
+    assert response.status_code == 400  # the form page again, naming the url
