@@ -74,7 +74,12 @@ class _LocalCache:
             self.items.popitem(last=False)
 
 
-local = _LocalCache()
+def local() -> _LocalCache:
+    """This app's local cache (one per app: tests run many apps in one process)."""
+    found = current_app.extensions.get("page_cache_local")
+    if found is None:
+        found = current_app.extensions["page_cache_local"] = _LocalCache()
+    return found
 
 
 def make_entry(html: str) -> CachedPage:
@@ -96,10 +101,10 @@ def current_epoch() -> tuple[int, int]:
     """(generation, visibility epoch): the part of page keys that changes with the site."""
     generation = generation_reader.read(db.engine)
     bounds_key = f"bounds:{generation}"
-    bounds = local.get(bounds_key)
+    bounds = local().get(bounds_key)
     if bounds is None:
         bounds = visibility_boundaries(db.session)
-        local.set(bounds_key, bounds)
+        local().set(bounds_key, bounds)
     return generation, visibility_epoch(bounds)  # type: ignore[arg-type]
 
 
@@ -140,13 +145,13 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
     """Serve the page from the cache or build it; None when build finds nothing."""
     generation, epoch = current_epoch()
     key = f"view:{generation}:{epoch}:{request.path}"
-    entry = local.get(key)
+    entry = local().get(key)
     if entry is None:
         html = build()
         if html is None:
             return None
         entry = make_entry(html)
-        local.set(key, entry)
+        local().set(key, entry)
     return respond(entry)  # type: ignore[arg-type]
 
 
