@@ -13,7 +13,9 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = 50
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The app writes one JSON line per request (with its request id); gunicorn's own access log
+# is off unless asked for.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Trust X-Forwarded-* only from the reverse proxy in front (nginx on the same host).

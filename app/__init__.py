@@ -51,9 +51,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.comments import bp as comments_bp
     from app.comments.api_views import init_api
     from app.feeds import bp as feeds_bp
+    from app.health import bp as health_bp
     from app.search import bp as search_bp
+    from app.security import init_security
 
     filters.register(app)
+    init_security(app)
+    app.register_blueprint(health_bp)
     app.register_blueprint(comments_api)
     app.register_blueprint(comments_bp)
     app.register_blueprint(feeds_bp)  # /index.xml, /sitemap.xml: before the catch-all
