@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, check_secret_key, load_config
 from app.extensions import cache, db, migrate
+from app.services import ratelimit
 
 
 @event.listens_for(Engine, "connect")
@@ -42,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     cache.init_app(app)
+    ratelimit.configure(app)
 
     from app import filters
     from app.admin import bp as admin_bp

@@ -1,0 +1,126 @@
+"""Comment rules without HTTP: field checks, settings, networks, keyed hashes, rate buckets."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app.extensions import db
+from app.render.comment_markdown import count_links, render_comment
+from app.services import ratelimit
+from app.services.comment_rules import (
+    CommentError,
+    CommentSettings,
+    check_email,
+    check_website,
+    client_network,
+    keyed_hash,
+    validate,
+)
+from tests.conftest import make_app
+
+RULES = CommentSettings()
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("", None),
+    ("example.org", "https://example.org"),
+    ("http://example.org/a?b=c#d", "http://example.org/a?b=c#d"),
+    ("HTTPS://Example.org", "HTTPS://Example.org"),
+    ("https://例え.jp/", "https://例え.jp/"),
+])
+def test_websites_that_are_accepted(value: str, expected: str | None) -> None:
+    assert check_website(value) == expected
+
+
+@pytest.mark.parametrize("value", ["ftp://example.org", "http://", "https:///x", "//example.org",
+                                   "https://exa mple.org", "https://example.org/<x>",
+                                   "file:///etc/passwd"])
+def test_websites_that_are_refused(value: str) -> None:
+    with pytest.raises(CommentError) as caught:
+        check_website(value)
+    assert caught.value.field == "website" and caught.value.status == 400
+
+
+@pytest.mark.parametrize("value", ["a@example.org", "first.last+tag@sub.example.co.uk"])
+def test_emails_that_are_accepted(value: str) -> None:
+    assert check_email(value) == value
+
+
+@pytest.mark.parametrize("value", ["plain", "a@b", "@example.org", "a b@example.org",
+                                   "a@.example.org", "a@example.org."])
+def test_emails_that_are_refused(value: str) -> None:
+    with pytest.raises(CommentError) as caught:
+        check_email(value)
+    assert caught.value.field == "email"
+
+
+def test_validate_trims_defaults_and_names_the_first_bad_field() -> None:
+    entry = validate({"url": "/p/", "text": "  Hi there\r\n", "author": "  ", "notify": True},
+                     RULES)
+    assert entry.text == "Hi there" and entry.author == "Anonymous"
+    assert entry.notify is False  # no email, no notifications
+    assert validate({"url": "/p/", "text": "Hi", "email": "a@example.org", "notify": "on"},
+                    RULES).notify is True
+    with pytest.raises(CommentError) as caught:
+        validate({"url": "/p/", "text": "", "author": "x" * 500}, RULES)
+    assert caught.value.field == "text"
+
+
+def test_settings_from_config() -> None:
+    assert CommentSettings.from_config({}) == RULES
+    assert RULES.moderation == "first" and RULES.max_depth == 3
+    assert RULES.edit_window == 15 * 60 and RULES.max_body == 64 * 1024
+    assert CommentSettings.from_config({"COMMENTS_MAX_DEPTH": 0}).max_depth == 1
+    assert CommentSettings.from_config({"COMMENTS_MODERATION": "ALL"}).moderation == "all"
+    with pytest.raises(ValueError, match="COMMENTS_MODERATION"):
+        CommentSettings.from_config({"COMMENTS_MODERATION": "sometimes"})
+
+
+def test_client_networks() -> None:
+    assert client_network("192.0.2.77") == "192.0.2.0/24"
+    assert client_network("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert client_network("not an address") == "unknown"
+
+
+def test_keyed_hashes_need_the_secret() -> None:
+    email = "a@example.org"
+    assert keyed_hash("s1", email) == keyed_hash("s1", email)
+    assert keyed_hash("s1", email) != keyed_hash("s2", email)
+    assert keyed_hash("s1", email) != hashlib.sha256(email.encode()).hexdigest()
+
+
+def test_links_are_counted_after_rendering() -> None:
+    html = render_comment("[a](https://a.example) https://b.example <a href='x'>raw</a>")
+    assert count_links(html) == 2  # raw HTML is text, not a link
+
+
+@pytest.fixture
+def rate_app(tmp_path: Path) -> Iterator[Flask]:
+    app = make_app(tmp_path, RATE_LIMIT_STORAGE="database")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_rate_bucket_stops_at_the_limit_and_forgets_rolled_back_hits(
+        rate_app: Flask) -> None:
+    with rate_app.app_context():
+        session = db.session
+        now = 1_000_000.0
+        assert ratelimit.hit(session, "k", 2, 60, now) is True
+        assert ratelimit.hit(session, "k", 2, 60, now) is True
+        session.commit()
+        assert ratelimit.hit(session, "k", 2, 60, now) is False
+        assert ratelimit.current_count(session, "k", 60, now) == 2
+        assert ratelimit.hit(session, "k", 2, 60, now + 60) is True  # the next window
+        assert ratelimit.hit(session, "k", 2, 3600, now) is True  # another window length
+        assert ratelimit.hit(session, "other", 2, 60, now) is True
+        session.rollback()
+        assert ratelimit.current_count(session, "k", 60, now + 60) == 0
+        assert ratelimit.current_count(session, "other", 60, now) == 0
+        assert ratelimit.hit(session, "k", 0, 60, now) is False

@@ -1,0 +1,53 @@
+"""Rate limits kept in Redis hold across workers and hosts: a burst gets exactly the limit."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import redis
+
+from app.extensions import db
+from app.services import ratelimit
+from tests import backends
+from tests.conftest import make_app
+
+
+@pytest.fixture
+def hosts(tmp_path: Path) -> list:
+    try:
+        redis.Redis.from_url(backends.REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        backends.unavailable(f"Redis not reachable at {backends.REDIS_URL}: {exc}")
+    prefix = f"blogtest:{uuid.uuid4().hex}:"
+    # Two apps on two databases stand for two hosts: only Redis is shared.
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    return [make_app(tmp_path / name, CACHE_TYPE="RedisCache",
+                     CACHE_REDIS_URL=backends.REDIS_URL, CACHE_KEY_PREFIX=prefix,
+                     RATE_LIMIT_STORAGE="redis") for name in ("a", "b")]
+
+
+def test_redis_limit_counts_and_resets(hosts: list) -> None:
+    with hosts[0].app_context():
+        now = 2_000_000.0
+        assert [ratelimit.hit(db.session, "k", 2, 60, now) for _ in range(3)] == [
+            True, True, False]
+        assert ratelimit.current_count(db.session, "k", 60, now) == 2
+        assert ratelimit.hit(db.session, "k", 2, 60, now + 60) is True
+
+
+def test_a_burst_across_two_hosts_gets_exactly_the_limit(hosts: list) -> None:
+    limit, key = 7, f"burst-{uuid.uuid4().hex}"
+
+    def one(index: int) -> bool:
+        with hosts[index % 2].app_context():
+            return ratelimit.hit(db.session, key, limit, 3600)
+
+    with ThreadPoolExecutor(max_workers=32) as pool:
+        results = list(pool.map(one, range(200)))
+    assert results.count(True) == limit
+    with hosts[1].app_context():
+        assert ratelimit.current_count(db.session, key, 3600) == limit
