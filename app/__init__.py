@@ -47,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from app import filters
     from app.admin import bp as admin_bp
+    from app.assets import init_assets
     from app.blog import bp as blog_bp
     from app.cli import register_cli
     from app.comments import api as comments_api
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     filters.register(app)
     init_security(app)
+    init_assets(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(comments_api)
     app.register_blueprint(comments_bp)

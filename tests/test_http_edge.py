@@ -90,3 +90,41 @@ def test_healthz_reports_a_broken_database(tmp_path: Path) -> None:
     assert body["status"] == "unavailable"
     assert body["checks"]["database"].startswith("error")
     assert body["checks"]["cache"] == "ok"
+
+
+def test_static_assets_have_content_hashed_immutable_urls(seeded: None,
+                                                          client: FlaskClient) -> None:
+    from tests.html import soup
+
+    page = soup(client.get(POST).data)
+    urls = [tag.get("href") or tag.get("src") for tag in
+            page.select('link[rel="stylesheet"], script[src]')]
+    assert urls and all("?v=" in url for url in urls)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    stale = client.get(urls[0].split("?")[0] + "?v=0000000000")
+    assert "immutable" not in stale.headers["Cache-Control"]
+
+
+def test_pages_are_revalidated_and_answer_304(seeded: None, client: FlaskClient) -> None:
+    first = client.get(POST)
+    assert "s-maxage=" in first.headers["Cache-Control"]
+    assert first.headers["Last-Modified"]
+    again = client.get(POST, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    since = client.get("/", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code in (200, 304)
+
+
+def test_pages_are_gzipped_when_asked(seeded: None, client: FlaskClient) -> None:
+    import gzip
+
+    plain = client.get(POST).data
+    packed = client.get(POST, headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert len(packed.data) < len(plain) / 2
+    unpacked = gzip.decompress(packed.data)
+    # The form token differs per response; everything else is the same page.
+    assert unpacked.split(b'name="form_token"')[0] == plain.split(b'name="form_token"')[0]

@@ -144,7 +144,7 @@ def respond(entry: CachedPage, shared: bool = True) -> Response:
 def cached_html(build: Callable[[], str | None]) -> Response | None:
     """Serve the page from the cache or build it; None when build finds nothing."""
     generation, epoch = current_epoch()
-    key = f"view:{generation}:{epoch}:{request.path}"
+    key = f"view:{current_app.config['BUILD_ID']}:{generation}:{epoch}:{request.path}"
     entry = local().get(key)
     if entry is None:
         html = build()

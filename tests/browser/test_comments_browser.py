@@ -166,7 +166,6 @@ def tab(
         visit.page.wait_for_timeout(100)  # let late console messages arrive
     finally:
         context.close()
-    print("PROBLEMS", visit.problems)
     assert visit.unexpected(set(allow)) == []
     assert visit.foreign == [], "requests to hosts other than the blog"
 

@@ -1,0 +1,58 @@
+"""Static assets under content-hashed URLs, cached for a year by browsers and proxies."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request
+
+YEAR = 365 * 24 * 3600
+_hashes: dict[Path, str] = {}
+
+
+def asset_version(folder: Path, filename: str) -> str | None:
+    """The first 10 hex digits of a static file's SHA-256 (read once per process)."""
+    path = (folder / filename).resolve()
+    if path not in _hashes:
+        try:
+            _hashes[path] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        except OSError:
+            return None
+    return _hashes[path]
+
+
+def build_id(root: Path) -> str:
+    """A digest of the templates and static files: cached pages from older code never match."""
+    digest = hashlib.sha256()
+    for pattern in ("app/**/*.html", "static/**/*"):
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                digest.update(path.relative_to(root).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:12]
+
+
+def init_assets(app: Flask) -> None:
+    """Add ?v=<hash> to url_for('static', ...) and make such responses immutable."""
+    folder = Path(app.static_folder or "static")
+    app.config.setdefault("BUILD_ID", build_id(folder.parent))
+
+    @app.url_defaults
+    def _version(endpoint: str, values: dict[str, Any]) -> None:
+        if endpoint == "static" and "v" not in values and "filename" in values:
+            version = asset_version(folder, values["filename"])
+            if version:
+                values["v"] = version
+
+    @app.after_request
+    def _immutable(response: Response) -> Response:
+        if request.endpoint == "static" and response.status_code == 200:
+            version = request.args.get("v")
+            filename = (request.view_args or {}).get("filename", "")
+            if version and version == asset_version(folder, filename):
+                response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+            else:
+                response.headers["Cache-Control"] = "public, max-age=300"
+        return response

@@ -1,0 +1,1 @@
+"""Hostile inputs for the adversarial tests: a content corpus built at test time, and tallies."""

@@ -1,0 +1,55 @@
+"""Per attack family counts (cases tried / failed), printed as a table when a module ends."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+import pytest
+
+
+class Tally:
+    """Cases tried and failed per attack family; failures keep a short description."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.tried: dict[str, int] = defaultdict(int)
+        self.failed: dict[str, list[str]] = defaultdict(list)
+
+    def record(self, family: str, case: str, problems: list[str] | None = None) -> None:
+        """Count one case; `problems` (non-empty) marks it failed."""
+        self.tried[family] += 1
+        if problems:
+            self.failed[family].append(f"{case}: {problems[0][:200]}")
+
+    def table(self) -> str:
+        """The summary table."""
+        if not self.tried:
+            return ""
+        width = max(len(f) for f in self.tried) + 2
+        lines = [f"== {self.title}: cases tried / failed per attack family ==",
+                 f"{'family'.ljust(width)}{'tried':>7}{'failed':>8}"]
+        for family in sorted(self.tried):
+            lines.append(f"{family.ljust(width)}{self.tried[family]:>7}"
+                         f"{len(self.failed[family]):>8}")
+        total_failed = sum(len(v) for v in self.failed.values())
+        lines.append(f"{'TOTAL'.ljust(width)}{sum(self.tried.values()):>7}{total_failed:>8}")
+        for family in sorted(self.failed):
+            for item in self.failed[family]:
+                lines.append(f"  FAILED [{family}] {item}")
+        return "\n".join(lines)
+
+
+def report(request: pytest.FixtureRequest, tally: Tally) -> Iterator[None]:
+    """Body of a module fixture: after the module, write the table to the terminal."""
+    yield
+    text = tally.table()
+    if not text:
+        return
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        for line in text.splitlines():
+            reporter.write_line(line)
+    else:  # pragma: no cover - without the terminal plugin
+        print(text)
