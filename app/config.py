@@ -71,6 +71,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
         "FEED_LIMIT": _int("FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),
+        "PAGE_SIZE": max(1, _int("PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
+        "RELATED_LIMIT": _int("RELATED_LIMIT", 3),
         "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),
         "TOC_START_LEVEL": _int("TOC_START_LEVEL", 2),
         "TOC_END_LEVEL": _int("TOC_END_LEVEL", 4),

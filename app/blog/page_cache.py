@@ -144,7 +144,10 @@ def respond(entry: CachedPage, shared: bool = True) -> Response:
 def cached_html(build: Callable[[], str | None]) -> Response | None:
     """Serve the page from the cache or build it; None when build finds nothing."""
     generation, epoch = current_epoch()
-    key = f"view:{current_app.config['BUILD_ID']}:{generation}:{epoch}:{request.path}"
+    # Pages hold absolute URLs built from the Host header when SITE_BASE_URL is unset: key on
+    # the host then, so that a forged Host can never reach other readers through the cache.
+    host = "" if current_app.config.get("SITE_BASE_URL") else request.host
+    key = f"view:{current_app.config['BUILD_ID']}:{generation}:{epoch}:{host}:{request.path}"
     entry = local().get(key)
     if entry is None:
         html = build()

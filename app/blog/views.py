@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from flask import Response, abort, current_app, redirect, render_template, request
 
 from app.blog import bp
 from app.blog.page_cache import TOKEN_MARKER, cached_html, personal_html
+from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Page
@@ -18,6 +20,7 @@ from app.services.comment_tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.rendering import rendered_page
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
+_PAGER_RE = re.compile(r"^(.*/)page/(\d{1,9})/$")
 
 
 def _lang() -> str:
@@ -42,6 +45,11 @@ def _personal(page: Page) -> comments.Personal:
     return comments.personal_ids(db.session, page.id, _viewer_comment_ids(), window)
 
 
+def base_url() -> str:
+    """The site's origin: SITE_BASE_URL, else this request's (the page cache keys on host)."""
+    return current_app.config.get("SITE_BASE_URL") or request.url_root.rstrip("/")
+
+
 def _render_post(page: Page, own: comments.Personal | None = None) -> str:
     pending = own.pending if own else frozenset()
     editable = own.editable if own else frozenset()
@@ -49,6 +57,9 @@ def _render_post(page: Page, own: comments.Personal | None = None) -> str:
     before, _, after = rendered.html.partition("<!--blog:comments-->")
     tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
     categories = [link.term for link in page.terms if link.term.taxonomy == "categories"]
+    description = page.description or text_of(page.summary_html)[:200]
+    older, newer = queries.neighbours(db.session, page)
+    config = current_app.config
     return render_template(
         "blog/post.html",
         page=page,
@@ -65,35 +76,52 @@ def _render_post(page: Page, own: comments.Personal | None = None) -> str:
         tags=tags,
         categories=categories,
         show=lambda name: article_flag(page, name),
+        description=description,
+        meta=post_metadata(page, rendered.html, description, base_url(), config["SITE_TITLE"],
+                           config["SITE_AUTHOR"], [t.name for t in tags]),
+        older=older,
+        newer=newer,
+        related=queries.related(db.session, page, config["RELATED_LIMIT"]),
+        updated=page.lastmod is not None and page.date is not None
+        and page.lastmod.date() != page.date.date(),
     )
 
 
-def _render_list(title: str, items: list[Page], intro: Page | None = None,
-                 kind: str = "section") -> str:
-    intro_html = rendered_page(intro).html if intro is not None and intro.body.strip() else ""
-    return render_template("blog/list.html", title=title, items=items, intro=intro,
-                           intro_html=intro_html, kind=kind,
-                           comment_counts=comments.counts(db.session, [p.id for p in items]))
+def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None = None,
+                 kind: str = "section", **extra: object) -> str | None:
+    if paged.number > paged.pages:
+        return None
+    show_intro = intro is not None and intro.body.strip() and paged.number == 1
+    intro_html = rendered_page(intro).html if show_intro else ""
+    return render_template(
+        "blog/list.html", title=title, items=paged.items, paged=paged, base=base,
+        intro=intro, intro_html=intro_html, kind=kind,
+        comment_counts=comments.counts(db.session, [p.id for p in paged.items]), **extra)
+
+
+def _page_size() -> int:
+    return current_app.config["PAGE_SIZE"]
+
+
+def _home(number: int) -> str | None:
+    lang = _lang()
+    intro = queries.find_page(db.session, "/")
+    paged = queries.recent_pages(db.session, lang, queries.main_sections(db.session, lang),
+                                 number, _page_size())
+    title = intro.title if intro is not None and intro.title else current_app.config[
+        "SITE_TITLE"]
+    return _render_list(title, paged, "/", intro, kind="home")
 
 
 @bp.route("/")
 def home() -> Response:
     """The home page: the site's intro and its most recent posts."""
-
-    def build() -> str:
-        lang = _lang()
-        intro = queries.find_page(db.session, "/")
-        items = queries.recent_pages(db.session, lang, queries.main_sections(db.session, lang))
-        title = intro.title if intro is not None and intro.title else current_app.config[
-            "SITE_TITLE"]
-        return _render_list(title, items, intro, kind="home")
-
-    response = cached_html(build)
+    response = cached_html(lambda: _home(1))
     assert response is not None
     return response
 
 
-def _taxonomy_view(path: str) -> str | None:
+def _taxonomy_view(path: str, number: int = 1) -> str | None:
     parts = [p for p in path.strip("/").split("/") if p]
     if not parts or parts[0] not in current_app.config["TAXONOMIES"]:
         return None
@@ -107,33 +135,45 @@ def _taxonomy_view(path: str) -> str | None:
     term = queries.find_term(db.session, taxonomy, "/".join(parts[1:]), lang)
     if term is None:
         return None
-    items = queries.term_pages(db.session, term)
-    if not items:
+    paged = queries.term_pages(db.session, term, number, _page_size())
+    if not paged.total:
         return None
-    return render_template("blog/list.html", title=term.name, items=items, intro=None,
-                           intro_html="", kind="term", taxonomy=taxonomy, term=term,
-                           comment_counts=comments.counts(db.session, [p.id for p in items]))
+    return _render_list(term.name, paged, path, None, kind="term", taxonomy=taxonomy,
+                        term=term)
 
 
-def _page_view(url_path: str) -> str | None:
+def _page_view(url_path: str, number: int = 1) -> str | None:
     page = queries.find_page(db.session, url_path)
     if page is None:
-        return _implicit_section(url_path)
+        return _home(number) if url_path == "/" else _implicit_section(url_path, number)
     if page.kind == "page":
-        return _render_post(page)
-    items = queries.section_pages(db.session, page.section, page.lang)
-    return _render_list(page.title or page.section.title(), items, page)
+        return _render_post(page) if number == 1 else None
+    if page.kind == "home":
+        return _home(number)
+    paged = queries.section_pages(db.session, page.section, page.lang, number, _page_size())
+    return _render_list(page.title or page.section.title(), paged, url_path, page)
 
 
-def _implicit_section(url_path: str) -> str | None:
+def _implicit_section(url_path: str, number: int = 1) -> str | None:
     # Hugo makes a list page for every top-level folder, with or without an _index.md.
     section = url_path.strip("/")
     if not section or "/" in section:
         return None
-    items = queries.section_pages(db.session, section, _lang())
-    if not items:
+    paged = queries.section_pages(db.session, section, _lang(), number, _page_size())
+    if not paged.total:
         return None
-    return _render_list(section.replace("-", " ").title(), items)
+    return _render_list(section.replace("-", " ").title(), paged, url_path)
+
+
+def _list_page(url_path: str) -> str | None:
+    """`/…/page/N/`: page N of a list (home, section or term), as Hugo's paginator names it."""
+    found = _PAGER_RE.match(url_path)
+    if found is None:
+        return _taxonomy_view(url_path) or _page_view(url_path)
+    base, number = found.group(1), int(found.group(2))
+    if number < 2 or number > 100_000:
+        return None  # page 1 lives at the list's own URL (redirected below)
+    return _taxonomy_view(base, number) or _page_view(base, number)
 
 
 def _file_response(url_path: str) -> Response | None:
@@ -174,7 +214,10 @@ def resolve(path: str) -> Response:
         personal = _personal_response(url_path)
         if personal is not None:
             return personal
-        response = cached_html(lambda: _taxonomy_view(url_path) or _page_view(url_path))
+        pager = _PAGER_RE.match(url_path)
+        if pager is not None and pager.group(2).lstrip("0") == "1":
+            return redirect(escape_path(pager.group(1)), code=301)
+        response = cached_html(lambda: _list_page(url_path))
         if response is not None:
             return response
     else:

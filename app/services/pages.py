@@ -78,19 +78,41 @@ def main_sections(session: Session, lang: str) -> list[str]:
     return [row[0]] if row else []
 
 
+@dataclass(frozen=True)
+class Paged:
+    """One page of a list: its items, the total, and where it stands."""
+
+    items: list[Page]
+    total: int
+    number: int  # 1-based
+    size: int
+
+    @property
+    def pages(self) -> int:
+        """How many list pages there are (at least one)."""
+        return max(1, -(-self.total // self.size))
+
+
+def _paged(session: Session, query: Select, number: int, size: int) -> Paged:
+    total = session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    rows = session.execute(_with_terms(query.limit(size).offset((number - 1) * size))).scalars()
+    return Paged(list(rows), total, number, size)
+
+
 def recent_pages(session: Session, lang: str, sections: list[str] | None = None,
-                 limit: int | None = None) -> list[Page]:
-    """Published regular pages, newest first."""
+                 number: int = 1, size: int = 10) -> Paged:
+    """Published regular pages, newest first, one list page of them."""
     query = select(Page).where(Page.kind == "page", Page.lang == lang, published())
     if sections is not None:
         query = query.where(Page.section.in_(sections))
     query = query.order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
-    if limit:
-        query = query.limit(limit)
-    return list(session.execute(_with_terms(query)).scalars())
+    return _paged(session, query, number, size)
 
 
-def section_pages(session: Session, section: str, lang: str) -> list[Page]:
+def section_pages(session: Session, section: str, lang: str, number: int = 1,
+                  size: int = 10) -> Paged:
     """A section's regular pages in Hugo's default order: weight, date desc, title."""
     weight_zero_last = (Page.weight == 0).asc()
     query = (
@@ -99,7 +121,7 @@ def section_pages(session: Session, section: str, lang: str) -> list[Page]:
         .order_by(weight_zero_last, Page.weight, Page.date.desc().nulls_last(), Page.title,
                   Page.url_path)
     )
-    return list(session.execute(_with_terms(query)).scalars())
+    return _paged(session, query, number, size)
 
 
 @dataclass(frozen=True)
@@ -130,15 +152,51 @@ def find_term(session: Session, taxonomy: str, slug: str, lang: str) -> Term | N
     ).scalar_one_or_none()
 
 
-def term_pages(session: Session, term: Term) -> list[Page]:
-    """Published pages using a term, newest first."""
+def term_pages(session: Session, term: Term, number: int = 1, size: int = 10) -> Paged:
+    """Published pages using a term, newest first, one list page of them."""
     query = (
         select(Page)
         .join(PageTerm, PageTerm.page_id == Page.id)
         .where(PageTerm.term_id == term.id, published())
-        .order_by(Page.date.desc().nulls_last(), Page.title)
+        .order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
     )
-    return list(session.execute(_with_terms(query)).scalars())
+    return _paged(session, query, number, size)
+
+
+def neighbours(session: Session, page: Page) -> tuple[Page | None, Page | None]:
+    """The previous (older) and next (newer) published page of the same section."""
+    if page.date is None:
+        return None, None
+    same = (Page.kind == "page", Page.section == page.section, Page.lang == page.lang,
+            published(), Page.id != page.id)
+    older = session.execute(
+        select(Page).where(*same, Page.date <= page.date, or_(
+            Page.date < page.date, Page.url_path < page.url_path))
+        .order_by(Page.date.desc(), Page.url_path.desc()).limit(1)
+    ).scalar_one_or_none()
+    newer = session.execute(
+        select(Page).where(*same, Page.date >= page.date, or_(
+            Page.date > page.date, Page.url_path > page.url_path))
+        .order_by(Page.date, Page.url_path).limit(1)
+    ).scalar_one_or_none()
+    return older, newer
+
+
+def related(session: Session, page: Page, limit: int = 3) -> list[Page]:
+    """Published pages sharing the most terms with this one, newest first among equals."""
+    term_ids = [link.term_id for link in page.terms]
+    if not term_ids:
+        return []
+    shared = func.count(PageTerm.term_id).label("shared")
+    rows = session.execute(
+        select(Page, shared).join(PageTerm, PageTerm.page_id == Page.id)
+        .where(PageTerm.term_id.in_(term_ids), Page.id != page.id, Page.kind == "page",
+               Page.lang == page.lang, published())
+        .group_by(Page.id)
+        .order_by(shared.desc(), Page.date.desc().nulls_last(), Page.url_path)
+        .limit(limit)
+    ).all()
+    return [row[0] for row in rows]
 
 
 def visibility_boundaries(session: Session) -> list[datetime]:
