@@ -192,3 +192,15 @@ class RateBucket(db.Model):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImageVariant(db.Model):
+    """A resized copy of a bundle image (WebP), offered through srcset."""
+
+    __tablename__ = "image_variants"
+
+    source_sha256: Mapped[str] = mapped_column(
+        ForeignKey("blobs.sha256", ondelete="CASCADE"), primary_key=True
+    )
+    width: Mapped[int] = mapped_column(Integer, primary_key=True)
+    variant_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)

@@ -55,8 +55,8 @@ def test_two_carousels_with_the_bundle_images(seeded: Path, client: FlaskClient)
     page = soup(client.get(POST).data)
     carousels = page.select(".carousel")
     assert [c["data-interval"] for c in carousels] == ["2500", "2500"]
-    first = [img["src"].rsplit("/", 1)[1] for img in carousels[0].select("img")]
-    second = [img["src"].rsplit("/", 1)[1] for img in carousels[1].select("img")]
+    first = [img["src"].rsplit("/", 1)[1].split("?")[0] for img in carousels[0].select("img")]
+    second = [img["src"].rsplit("/", 1)[1].split("?")[0] for img in carousels[1].select("img")]
     assert first == [f"dreamstudio{n}.png" for n in range(1, 5)]
     assert second == [f"bing-Dall-E{n}.jpg" for n in range(1, 5)]
     for img in carousels[0].select("img") + carousels[1].select("img"):
@@ -69,9 +69,29 @@ def test_markdown_image_points_at_the_bundle_with_its_size(seeded: Path,
                                                            client: FlaskClient) -> None:
     page = soup(client.get(POST).data)
     img = page.select_one('img[alt="Community generated images"]')
-    assert img["src"] == POST + "gallery/midjourney.png"
+    assert img["src"].startswith(POST + "gallery/midjourney.png?v=")
     assert img["width"] and img["height"]
     assert img["loading"] == "lazy"
+    # A 1200 px image gets an 800 px WebP variant in srcset.
+    assert "?w=800&v=" in img["srcset"] and img["srcset"].endswith(" 1200w")
+    assert img["sizes"]
+
+
+def test_image_variants_are_webp_and_immutable(seeded: Path, client: FlaskClient) -> None:
+    import io
+
+    from PIL import Image
+
+    page = soup(client.get(POST).data)
+    srcset = page.select_one('img[alt="Community generated images"]')["srcset"]
+    url = srcset.split(",")[0].split()[0]
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "image/webp"
+    assert Image.open(io.BytesIO(response.data)).size[0] == 800
+    assert "immutable" in response.headers["Cache-Control"]
+    assert client.get(url.replace("w=800", "w=801")).status_code == 404
+    assert "immutable" not in client.get(POST + "gallery/midjourney.png").headers[
+        "Cache-Control"]
 
 
 def test_raw_html_and_external_links_as_blowfish(seeded: Path, client: FlaskClient) -> None:

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Page
 from app.services import comments
 from app.services import pages as queries
+from app.services.bundles import find_variant
 from app.services.comment_rules import CommentSettings
 from app.services.comment_tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.rendering import rendered_page
@@ -181,11 +182,23 @@ def _file_response(url_path: str) -> Response | None:
     if found is None:
         return None
     bundle_file, data = found
-    response = Response(data, mimetype=bundle_file.blob.media_type)
-    response.set_etag(bundle_file.blob_sha256)
+    blob, sha = bundle_file.blob, bundle_file.blob_sha256
+    width = request.args.get("w", "")
+    if width:
+        variant = find_variant(db.session, sha, int(width)) if width.isdigit() else None
+        if variant is None:
+            return None
+        blob, data, sha = variant, variant.data, variant.sha256
+    response = Response(data, mimetype=blob.media_type)
+    response.set_etag(sha)
     response.cache_control.public = True
-    response.cache_control.max_age = 3600
-    if bundle_file.blob.media_type == "image/svg+xml":
+    if request.args.get("v") == bundle_file.blob_sha256[:10]:
+        # The URL names this exact content: it may be cached for good.
+        response.cache_control.max_age = FILE_MAX_AGE
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.max_age = 3600
+    if blob.media_type == "image/svg+xml":
         # An SVG is a document that can run script: never let it do so from our origin.
         response.headers["Content-Security-Policy"] = (
             "default-src 'none'; style-src 'unsafe-inline'"

@@ -45,6 +45,8 @@ TOC_TAGS = {
     "time", "u", "var", "wbr",
 }
 _TAG_RE = re.compile(r"<[^>]*>")
+# The article column is at most 46rem (736 px) wide; below that it spans the viewport.
+IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw"
 _WS_RE = re.compile(r"\s+")
 
 
@@ -136,6 +138,9 @@ class HugoTreeprocessor(Treeprocessor):
             if found.width and found.height:
                 element.set("width", str(found.width))
                 element.set("height", str(found.height))
+            if found.srcset:
+                element.set("srcset", found.srcset)
+                element.set("sizes", IMAGE_SIZES)
         element.set("loading", "lazy")
         element.set("decoding", "async")
 

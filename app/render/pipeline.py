@@ -19,7 +19,7 @@ from app.render.toc import toc_html
 
 # Bump when the output of render() changes for the same input: old cache entries then
 # simply stop being asked for.
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 COMMENTS_MARKER = "<!--blog:comments-->"
 _PARTIAL_RE = re.compile(
     r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'
@@ -50,7 +50,8 @@ class RenderOptions:
         """A stable digest of these options, for cache keys."""
         payload = {
             "u": self.page_url,
-            "f": [(f.path, f.url, f.width, f.height, f.media_type) for f in self.files],
+            "f": [(f.path, f.url, f.width, f.height, f.media_type, f.srcset)
+                  for f in self.files],
             "p": self.params,
             "t": (self.toc_start, self.toc_end, self.summary_length, self.heading_anchors,
                   self.detect_cjk),

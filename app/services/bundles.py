@@ -2,19 +2,56 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Sequence
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from app.content.tree import SourceFile
 from app.content.urls import escape_path
-from app.models import Blob, BundleFile, Page
+from app.models import Blob, BundleFile, ImageVariant, Page
 from app.render.shortcodes.registry import PageFile
 
 _RASTER = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp",
            "image/tiff")
+# Resized WebP copies offered in srcset; only widths smaller than the original are made.
+VARIANT_WIDTHS = (800, 1280)
+_RESIZABLE = ("image/png", "image/jpeg", "image/webp")
+
+
+def variant_widths(media_type: str, width: int | None) -> tuple[int, ...]:
+    """The variant widths an image gets: a pure function of its type and width."""
+    if media_type not in _RESIZABLE or not width:
+        return ()
+    return tuple(w for w in VARIANT_WIDTHS if w < width)
+
+
+def make_variant(data: bytes, width: int) -> bytes:
+    """The image resized to `width` pixels wide, as WebP."""
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        height = max(1, round(image.height * width / image.width))
+        mode = "RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB"
+        resized = image.convert(mode).resize((width, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    resized.save(out, "WEBP", quality=80, method=4)
+    return out.getvalue()
+
+
+def page_file(page_url: str, rel_path: str, media_type: str, width: int | None,
+              height: int | None, sha256: str) -> PageFile:
+    """A bundle file as the renderer sees it: versioned URL, size, srcset of its variants."""
+    version = sha256[:10]
+    url = escape_path(file_url(page_url, rel_path))
+    widths = variant_widths(media_type, width)
+    srcset = ""
+    if widths:
+        candidates = [f"{url}?w={w}&v={version} {w}w" for w in widths]
+        srcset = ", ".join([*candidates, f"{url}?v={version} {width}w"])
+    return PageFile(rel_path, f"{url}?v={version}", media_type, width, height, srcset)
 
 
 def image_size(item: SourceFile) -> tuple[int | None, int | None]:
@@ -51,12 +88,10 @@ class FileInfoCache:
 
     def page_files(self, page_url: str, items: Sequence[SourceFile]) -> tuple[PageFile, ...]:
         """The files of a page as shortcodes and image hooks see them."""
-        out = []
-        for item in items:
-            width, height = self.size(item)
-            out.append(PageFile(item.rel_path, escape_path(file_url(page_url, item.rel_path)),
-                                item.media_type, width, height))
-        return tuple(out)
+        return tuple(
+            page_file(page_url, item.rel_path, item.media_type, *self.size(item), item.sha256)
+            for item in items
+        )
 
 
 def attach_files(session: Session, page: Page, items: Sequence[SourceFile],
@@ -65,15 +100,46 @@ def attach_files(session: Session, page: Page, items: Sequence[SourceFile],
     for item in items:
         if session.get(Blob, item.sha256) is None:
             width, height = cache.size(item)
-            session.add(Blob(sha256=item.sha256, data=item.abs_path.read_bytes(),
-                             size=item.size, media_type=item.media_type,
-                             width=width, height=height))
+            data = item.abs_path.read_bytes()
+            session.add(Blob(sha256=item.sha256, data=data, size=item.size,
+                             media_type=item.media_type, width=width, height=height))
             session.flush()
+            _add_variants(session, item.sha256, data, item.media_type, width)
         page.files.append(BundleFile(rel_path=item.rel_path,
                                      url_path=file_url(page.url_path, item.rel_path),
                                      blob_sha256=item.sha256))
 
 
+def _add_variants(session: Session, sha256: str, data: bytes, media_type: str,
+                  width: int | None) -> None:
+    for target in variant_widths(media_type, width):
+        try:
+            variant = make_variant(data, target)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            return  # an image Pillow cannot resize is still served as it is
+        variant_sha = hashlib.sha256(variant).hexdigest()
+        if session.get(Blob, variant_sha) is None:
+            with Image.open(io.BytesIO(variant)) as image:
+                size = image.size
+            session.add(Blob(sha256=variant_sha, data=variant, size=len(variant),
+                             media_type="image/webp", width=size[0], height=size[1]))
+        session.add(ImageVariant(source_sha256=sha256, width=target,
+                                 variant_sha256=variant_sha))
+        session.flush()
+
+
+def find_variant(session: Session, source_sha256: str, width: int) -> Blob | None:
+    """The resized copy of an image at a width, with its bytes."""
+    return session.execute(
+        select(Blob).join(ImageVariant, ImageVariant.variant_sha256 == Blob.sha256)
+        .where(ImageVariant.source_sha256 == source_sha256, ImageVariant.width == width)
+        .options(undefer(Blob.data))
+    ).scalar_one_or_none()
+
+
 def drop_orphan_blobs(session: Session) -> None:
-    """Delete blobs no bundle file points at any more."""
-    session.execute(delete(Blob).where(Blob.sha256.not_in(select(BundleFile.blob_sha256))))
+    """Delete blobs (and their variants) that no bundle file points at any more."""
+    used = select(BundleFile.blob_sha256)
+    session.execute(delete(ImageVariant).where(ImageVariant.source_sha256.not_in(used)))
+    session.execute(delete(Blob).where(Blob.sha256.not_in(used),
+                                       Blob.sha256.not_in(select(ImageVariant.variant_sha256))))

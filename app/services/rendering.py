@@ -6,19 +6,18 @@ from typing import Any
 
 from flask import current_app
 
-from app.content.urls import escape_path
 from app.extensions import cache
 from app.models import Page
 from app.render.pipeline import Rendered, RenderOptions, cache_key, render
 from app.render.shortcodes.registry import PageFile
-from app.services.bundles import file_url
+from app.services.bundles import page_file
 
 
 def page_files(page: Page) -> tuple[PageFile, ...]:
     """A stored page's bundle files as the renderer sees them."""
     return tuple(
-        PageFile(f.rel_path, escape_path(file_url(page.url_path, f.rel_path)),
-                 f.blob.media_type, f.blob.width, f.blob.height)
+        page_file(page.url_path, f.rel_path, f.blob.media_type, f.blob.width, f.blob.height,
+                  f.blob_sha256)
         for f in page.files
     )
 

@@ -286,6 +286,9 @@ def render_carousel(sc: Shortcode, ctx: ShortcodeContext) -> str:
         if f.width and f.height:
             size = f' width="{int(f.width)}" height="{int(f.height)}"'
         lazy = "" if number == 1 else ' loading="lazy"'
+        if f.srcset:
+            # A slide fills the carousel, which spans the article column.
+            size += f' srcset="{escape(f.srcset)}" sizes="(min-width: 48rem) 46rem, 100vw"'
         out.append(
             f'<figure class="carousel-slide" id="{cid}-{number}" role="group" '
             f'aria-roledescription="slide" aria-label="{number} of {total}">'

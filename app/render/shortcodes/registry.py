@@ -18,6 +18,7 @@ class PageFile:
     media_type: str = "application/octet-stream"
     width: int | None = None
     height: int | None = None
+    srcset: str = ""  # resized variants, "url 800w, url 1280w, ..."
 
 
 @dataclass
