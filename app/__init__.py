@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
@@ -80,6 +80,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if request.path.startswith("/api/"):
             return jsonify({"error": "not found", "code": "not_found"}), 404
         return render_template("errors/404.html"), 404
+
+    @app.errorhandler(500)
+    def server_error(_error: Exception) -> tuple[Any, int]:
+        db.session.rollback()
+        request_id = g.get("request_id", "")
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "internal error", "code": "internal_error",
+                            "request_id": request_id}), 500
+        return render_template("errors/500.html", request_id=request_id), 500
 
     @app.errorhandler(405)
     def not_allowed(error: HTTPException) -> Any:

@@ -128,3 +128,19 @@ def test_pages_are_gzipped_when_asked(seeded: None, client: FlaskClient) -> None
     unpacked = gzip.decompress(packed.data)
     # The form token differs per response; everything else is the same page.
     assert unpacked.split(b'name="form_token"')[0] == plain.split(b'name="form_token"')[0]
+
+
+def test_server_errors_get_the_site_design_and_a_reference(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom-for-test")
+    def boom() -> str:
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom-for-test")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Something went wrong" in body and 'class="site-header"' in body
+    assert response.headers["X-Request-ID"] in body
+    assert "RuntimeError" not in body and "Traceback" not in body
