@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import feedparser
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image
 
 from app.content.dates import zone
 from app.feeds import rss
@@ -242,6 +244,24 @@ def test_host_header_does_not_leak_through_the_cache(site: Path, client: FlaskCl
     assert "http://evil.example/posts/" in evil
     feed = parse(client, "/index.xml")
     assert all(e.link.startswith("http://localhost/") for e in feed.entries)
+    # A Host that is not a plain host name never reaches the XML.
+    hostile = client.get("/index.xml", headers={"Host": 'evil"<x>&y'})
+    assert hostile.status_code == 400
+
+
+def test_featured_image_becomes_media_content(app: Flask, content_dir: Path) -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(picture, "PNG")
+    write(content_dir, "posts/with-cover/index.md",
+          "---\ntitle: Covered\ndate: 2024-01-01\n---\n\nx\n")
+    write(content_dir, "posts/with-cover/gallery/feature-not-root.png", picture.getvalue())
+    write(content_dir, "posts/with-cover/my-Featured.png", picture.getvalue())
+    write(content_dir, "posts/plain.md", "---\ntitle: Plain\ndate: 2023-01-01\n---\n\ny\n")
+    import_site(app, content_dir)
+    entries = parse(app.test_client(), "/posts/index.xml").entries
+    assert entries[0].media_content[0]["url"] == (
+        "http://localhost/posts/with-cover/my-Featured.png")
+    assert "media_content" not in entries[1]
 
 
 def test_home_page_advertises_the_feed(site: Path, client: FlaskClient) -> None:

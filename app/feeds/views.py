@@ -1,0 +1,259 @@
+"""Feed, sitemap and robots routes; bodies cached as bytes under the site generation."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from fnmatch import fnmatch
+from typing import Any
+
+from flask import Response, abort, current_app, request
+from sqlalchemy import select
+
+from app.content.dates import DateError, zone
+from app.content.urls import escape_path
+from app.extensions import cache, db
+from app.feeds import bp
+from app.feeds import queries as feed_queries
+from app.feeds.rss import Channel, Item, UrlEntry, absolutize, build_rss, build_sitemap, robots_txt
+from app.models import Page
+from app.services import pages as site_pages
+from app.services.bundles import file_url
+from app.services.rendering import rendered_page
+from app.services.site_state import get_generation
+
+RSS_TYPE = "application/rss+xml; charset=utf-8"
+XML_TYPE = "application/xml; charset=utf-8"
+TEXT_TYPE = "text/plain; charset=utf-8"
+COMMENTS_MARKER = "<!--blog:comments-->"
+DEFAULT_LIMIT = 20
+# Blowfish's [sitemap] defaults; a page's `sitemap` front matter overrides them.
+CHANGEFREQ = "daily"
+PRIORITY = 0.5
+CHANGEFREQS = frozenset({"always", "hourly", "daily", "weekly", "monthly", "yearly", "never"})
+FEATURED = (("*feature*",), ("*cover*", "*thumbnail*"))  # Blowfish's feed image lookup
+# Without SITE_BASE_URL, bodies are cached once with this origin and the request's is put in
+# at send time: one entry per path whatever the Host header, and no cross-host poisoning.
+ORIGIN_PLACEHOLDER = "http://site-origin.invalid"
+_SAFE_ORIGIN = re.compile(
+    r"https?://(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?(?:/[A-Za-z0-9._~%/-]*)?"
+)
+
+
+def _configured_origin() -> str:
+    return str(current_app.config.get("SITE_BASE_URL") or "").rstrip("/")
+
+
+def base_url() -> str:
+    """The origin written into bodies: SITE_BASE_URL, else a placeholder filled per request."""
+    return _configured_origin() or ORIGIN_PLACEHOLDER
+
+
+def request_origin() -> str:
+    """The origin this request was made to; 400 unless it is a plain URL safe in XML."""
+    origin = request.url_root.rstrip("/")
+    if not _SAFE_ORIGIN.fullmatch(origin):
+        abort(400)
+    return origin
+
+
+def absolute(path: str) -> str:
+    """An absolute URL for an unescaped site path."""
+    return base_url() + escape_path(path)
+
+
+def _visibility_epoch(generation: int) -> int:
+    key = f"feeds:bounds:{generation}"
+    bounds = cache.get(key)
+    if bounds is None:
+        bounds = site_pages.visibility_boundaries(db.session)
+        cache.set(key, bounds, timeout=0)
+    return site_pages.visibility_epoch(bounds)
+
+
+def cached_bytes(build: Callable[[], bytes | None], content_type: str) -> Response:
+    """Serve a body from the cache or build it (404 when build finds nothing), with an ETag."""
+    origin = _configured_origin() or request_origin()
+    generation = get_generation(db.session)
+    key = f"feeds:{generation}:{_visibility_epoch(generation)}:{request.path}"
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        if body is None:
+            abort(404)
+        cache.set(key, body, timeout=0)
+    if not _configured_origin():
+        body = body.replace(ORIGIN_PLACEHOLDER.encode(), origin.encode())
+    response = Response(body, content_type=content_type)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def _config(name: str, default: Any) -> Any:
+    return current_app.config.get(name, default)
+
+
+def feed_limit() -> int:
+    """FEED_LIMIT, kept bounded: anything below 1 means the default."""
+    value = _config("FEED_LIMIT", DEFAULT_LIMIT)
+    return value if isinstance(value, int) and value > 0 else DEFAULT_LIMIT
+
+
+def _zone() -> tzinfo:
+    try:
+        return zone(_config("SITE_TIMEZONE", "UTC"))
+    except DateError:
+        return UTC
+
+
+def _featured(page: Page) -> str | None:
+    images = [f for f in page.files
+              if "/" not in f.rel_path and f.blob.media_type.startswith("image/")]
+    for patterns in FEATURED:
+        for found in images:
+            if any(fnmatch(found.rel_path.lower(), pattern) for pattern in patterns):
+                return absolute(file_url(page.url_path, found.rel_path))
+    return None
+
+
+def _content(page: Page) -> str:
+    if str(_config("FEED_CONTENT", "summary")).strip().lower() == "full":
+        return rendered_page(page).html.replace(COMMENTS_MARKER, "")
+    return page.summary_html
+
+
+def page_item(page: Page) -> Item:
+    """A page as an RSS item, its HTML links made absolute."""
+    link = absolute(page.url_path)
+    description = absolutize(_content(page), base_url(), link)
+    return Item(page.title, link, page.date or page.publish_date, description, _featured(page))
+
+
+def _channel(title: str, list_path: str, lang: str, stamps: list[datetime | None]) -> Channel:
+    site = current_app.config["SITE_TITLE"]
+    if not title or title == site:
+        full_title, description = site, f"Recent content on {site}"
+    else:
+        full_title, description = f"{title} on {site}", f"Recent content in {title} on {site}"
+    known = [stamp for stamp in stamps if stamp is not None]
+    return Channel(full_title, absolute(list_path), description, lang,
+                   absolute(list_path + "index.xml"), max(known) if known else None)
+
+
+def _pages_feed(title: str, list_path: str, lang: str, pages: list[Page]) -> bytes:
+    channel = _channel(title, list_path, lang, [feed_queries.page_lastmod(p) for p in pages])
+    return build_rss(channel, [page_item(page) for page in pages], _zone())
+
+
+def _home_feed(lang: str, home: Page | None) -> bytes:
+    where = [Page.kind == "page", Page.lang == lang]
+    sections = site_pages.main_sections(db.session, lang)
+    if sections:
+        where.append(Page.section.in_(sections))
+    pages = feed_queries.newest(db.session, where, feed_limit())
+    title = home.title if home is not None and home.title else current_app.config["SITE_TITLE"]
+    return _pages_feed(title, home.url_path if home is not None else "/", lang, pages)
+
+
+def _section_feed(section: str, lang: str, list_path: str, title: str) -> bytes:
+    where = [Page.kind == "page", Page.lang == lang, Page.section == section]
+    pages = feed_queries.newest(db.session, where, feed_limit())
+    return _pages_feed(title, list_path, lang, pages)
+
+
+def _taxonomy_feed(taxonomy: str) -> bytes:
+    lang = current_app.config["SITE_LANGUAGE"]
+    terms = feed_queries.dated_terms(db.session, taxonomy, lang, feed_limit())
+    intro = site_pages.find_page(db.session, f"/{taxonomy}/")
+    title = intro.title if intro is not None and intro.title else taxonomy.title()
+    list_path = f"/{taxonomy}/"
+    items = [Item(t.term.name, absolute(f"{list_path}{t.term.slug}/"), t.date, "")
+             for t in terms]
+    channel = _channel(title, list_path, lang, [t.lastmod for t in terms])
+    return build_rss(channel, items, _zone())
+
+
+def _term_feed(taxonomy: str, slug: str) -> bytes | None:
+    lang = current_app.config["SITE_LANGUAGE"]
+    term = site_pages.find_term(db.session, taxonomy, slug, lang)
+    if term is None:
+        return None
+    used = select(Page.id).where(site_pages.published(), feed_queries.tagged(term)).limit(1)
+    if db.session.execute(used).first() is None:
+        return None
+    pages = feed_queries.newest(db.session, [feed_queries.tagged(term)], feed_limit())
+    return _pages_feed(term.name, f"/{taxonomy}/{term.slug}/", lang, pages)
+
+
+def _list_feed(parts: list[str]) -> bytes | None:
+    taxonomies = current_app.config["TAXONOMIES"]
+    if parts[0] in taxonomies:
+        if len(parts) == 1:
+            return _taxonomy_feed(parts[0])
+        return _term_feed(parts[0], "/".join(parts[1:]))
+    url_path = "/" + "/".join(parts) + "/"
+    page = site_pages.find_page(db.session, url_path)
+    if page is not None and page.kind == "home":
+        return _home_feed(page.lang, page)
+    if page is not None and page.kind == "section":
+        title = page.title or page.section.replace("-", " ").title()
+        return _section_feed(page.section, page.lang, page.url_path, title)
+    if page is not None:
+        return None  # Hugo makes no feed for a regular page
+    lang = current_app.config["SITE_LANGUAGE"]
+    section = feed_queries.implicit_section(db.session, url_path, lang)
+    if section is None or section in taxonomies:
+        return None
+    return _section_feed(section, lang, url_path, section.replace("-", " ").title())
+
+
+@bp.get("/index.xml")
+def site_feed() -> Response:
+    """The site's feed: the newest regular pages of the main sections."""
+    lang = current_app.config["SITE_LANGUAGE"]
+    return cached_bytes(
+        lambda: _home_feed(lang, site_pages.find_page(db.session, "/")), RSS_TYPE
+    )
+
+
+@bp.get("/<path:path>/index.xml")
+def list_feed(path: str) -> Response:
+    """A list's feed: a section, a taxonomy (one item per term) or a term."""
+    parts = [part for part in path.split("/") if part]
+    if not parts:
+        abort(404)
+    return cached_bytes(lambda: _list_feed(parts), RSS_TYPE)
+
+
+def _sitemap_entry(found: feed_queries.SitemapPage) -> UrlEntry:
+    params = feed_queries.sitemap_params(found.page) if found.page is not None else {}
+    changefreq = params.get("changefreq")
+    if not isinstance(changefreq, str) or changefreq.lower() not in CHANGEFREQS:
+        changefreq = CHANGEFREQ
+    priority = params.get("priority")
+    if isinstance(priority, bool) or not isinstance(priority, int | float) \
+            or not 0 <= priority <= 1:
+        priority = PRIORITY
+    return UrlEntry(absolute(found.url_path), found.lastmod, changefreq.lower(), float(priority))
+
+
+def _sitemap() -> bytes:
+    found = feed_queries.sitemap_pages(db.session, current_app.config["SITE_LANGUAGE"],
+                                       current_app.config["TAXONOMIES"])
+    return build_sitemap([_sitemap_entry(entry) for entry in found], _zone())
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    """Every published page with its last modification; no taxonomy or term lists."""
+    return cached_bytes(_sitemap, XML_TYPE)
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    """Crawlers welcome; the sitemap named by its absolute URL."""
+    return cached_bytes(lambda: robots_txt(absolute("/sitemap.xml"), ["/admin/"]), TEXT_TYPE)
