@@ -220,3 +220,19 @@ def test_escaped_shortcodes_print_literally(runner: FlaskCliRunner, content_dir:
     _import(runner, content_dir)
     code = soup(client.get("/posts/a/").data).select_one(".prose code")
     assert code.get_text() == '{{< carousel images="x" >}}'
+
+
+def test_a_front_matter_url_naming_a_file_is_served(runner: FlaskCliRunner, content_dir: Path,
+                                                    client: FlaskClient) -> None:
+    write(content_dir, "posts/a.md", "---\ntitle: Custom\nurl: /custom.html\n---\nHello.\n")
+    _import(runner, content_dir)
+    response = client.get("/custom.html")
+    assert response.status_code == 200
+    assert soup(response.data).select_one("h1").get_text() == "Custom"
+
+
+def test_section_and_term_pages_advertise_their_feeds(seeded: Path, client: FlaskClient) -> None:
+    section = soup(client.get("/posts/").data)
+    assert section.select_one('link[type="application/rss+xml"][href="/posts/index.xml"]')
+    term = soup(client.get("/tags/ai/").data)
+    assert term.select_one('link[type="application/rss+xml"][href="/tags/ai/index.xml"]')

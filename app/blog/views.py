@@ -237,6 +237,11 @@ def resolve(path: str) -> Response:
         found = _file_response(url_path)
         if found is not None:
             return found
+        if posixpath.splitext(path)[1]:
+            # A page whose front matter `url` names a file, e.g. /custom.html.
+            response = cached_html(lambda: _page_view(url_path))
+            if response is not None:
+                return response
         if not posixpath.splitext(path)[1] and queries.page_exists(db.session, url_path + "/"):
             return redirect(escape_path(url_path + "/"), code=301)
         if not posixpath.splitext(path)[1] and _taxonomy_view(url_path + "/") is not None:
