@@ -602,7 +602,9 @@ def test_values_at_the_limits_are_accepted(alice: Client) -> None:
 
 
 def test_a_website_near_the_limit_still_fits_its_column(site: Site, alice: Client) -> None:
-    """https:// is added after the length check: the stored value must still fit (500)."""
+    """https:// is added to a bare host: the stored value must still fit its column (500)."""
+    bare_max = "w" * (LIMITS.max_website - len("https://") - 4) + ".org"
+    assert alice.new("Longest bare address", website=bare_max)["website"] == "https://" + bare_max
     website = "w" * (LIMITS.max_website - 4) + ".org"  # exactly the limit, without a scheme
     response = alice.comment("Long address", website=website)
     if response.status_code == 400:
@@ -978,7 +980,8 @@ def test_the_openapi_limits_are_the_rules(alice: Client) -> None:
     assert new["text"]["minLength"] == LIMITS.min_text
     assert new["author"]["maxLength"] == LIMITS.max_author
     assert new["email"]["maxLength"] == LIMITS.max_email
-    assert new["website"]["maxLength"] == LIMITS.max_website
+    assert [b.get("maxLength") for b in new["website"]["anyOf"]] == [
+        LIMITS.max_website, LIMITS.max_website - len("https://"), None]
     assert schemas["EditComment"]["properties"]["text"]["maxLength"] == LIMITS.max_text
     assert schemas["Error"]["required"] == ["error", "code"]
     for item in OPENAPI["paths"].values():
@@ -1017,6 +1020,13 @@ def test_unknown_api_paths_answer_json(alice: Client) -> None:
         response = alice.http.open(path, method=method)
         assert response.status_code in (404, 405)
         assert response.mimetype == "application/json", (method, path)
+    # A comment id that is not a whole number matches no route: 405, documented.
+    comment = alice.new("Something")
+    for method in ("PATCH", "DELETE"):
+        response = alice.open(method, "/api/comments/-1", json={"text": "hello"})
+        error_of(response, 405, None, "method_not_allowed")
+        assert "Allow" in response.headers
+    assert alice.site.row(comment["id"]).text_md == "Something"
 
 
 @pytest.mark.xfail(backends.use_postgres(), strict=True,

@@ -179,7 +179,7 @@ SCHEMAS: dict[str, Any] = {
                                "type, url, email, invalid, bad_parent, honeypot, too_fast, "
                                "expired, too_many_links, bad_json, unsupported_media, "
                                "too_large, closed, not_found, forbidden, deleted, duplicate, "
-                               "rate_limited.",
+                               "rate_limited, method_not_allowed.",
             },
             "field": {"type": "string",
                       "description": "The request field at fault, when there is one."},
@@ -211,9 +211,16 @@ SCHEMAS: dict[str, Any] = {
                                 "maxLength": LIMITS.max_email,
                                 "description": "Never shown or returned. Used for the "
                                                "avatar and, with `notify`, reply emails."}),
-            "website": _nullable({"type": "string", "maxLength": LIMITS.max_website,
-                                  "description": "An http or https address with a host "
-                                                 "(https:// is assumed without a scheme)."}),
+            "website": {
+                "description": "An http or https address with a host. Without a scheme, "
+                               "https:// is added, and the limit counts it.",
+                "anyOf": [
+                    {"type": "string", "maxLength": LIMITS.max_website,
+                     "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#@\\s]"},
+                    {"type": "string", "maxLength": LIMITS.max_website - len("https://")},
+                    {"type": "null"},
+                ],
+            },
             "notify": {"type": "boolean",
                        "description": "Email me replies (needs an email)."},
             "homepage": {"type": "string", "maxLength": 0,
@@ -256,6 +263,9 @@ RESPONSES: dict[str, Any] = {
                                "the comment was deleted."),
     "TooLarge": _json("Error", f"The body is over {LIMITS.max_body} bytes."),
     "UnsupportedMedia": _json("Error", "The body is not sent as application/json."),
+    "NoRoute": _json("Error", "The comment id in the path is not a whole number, so no "
+                              "route matches: 405 with an Allow header.",
+                     headers={"Allow": {"schema": {"type": "string"}}}),
     "RateLimited": _json("Error", "Too many comments from this network (a /24 or /64) "
                                   "within COMMENTS_RATE_WINDOW seconds."),
 }
@@ -339,6 +349,7 @@ PATHS: dict[str, Any] = {
                 "400": _error("BadRequest"),
                 "403": _error("Forbidden"),
                 "404": _error("NotFound"),
+                "405": _error("NoRoute"),
                 "409": _error("Conflict"),
                 "413": _error("TooLarge"),
                 "415": _error("UnsupportedMedia"),
@@ -355,6 +366,7 @@ PATHS: dict[str, Any] = {
                 "200": _json("DeleteResult", "Deleted."),
                 "403": _error("Forbidden"),
                 "404": _error("NotFound"),
+                "405": _error("NoRoute"),
                 "409": _error("Conflict"),
             },
         },
