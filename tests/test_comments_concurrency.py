@@ -210,9 +210,6 @@ def test_a_large_burst_of_allowed_posts_loses_nothing(roomy_server: LiveServer) 
     assert "Traceback" not in server.log_text()
 
 
-@pytest.mark.xfail(reason="BUG: a chunked body has no Content-Length, so check_body_size "
-                          "(app/comments/edge.py) lets it through up to MAX_CONTENT_LENGTH "
-                          "(1 MiB) instead of the 64 KiB comment limit", strict=True)
 def test_a_chunked_body_over_64_kib_is_refused(roomy_server: LiveServer) -> None:
     server = roomy_server
     body = json.dumps({"url": POST, "text": "Chunked", "form_token": server.form_token(),

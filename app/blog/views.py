@@ -219,9 +219,11 @@ def _personal_response(url_path: str) -> Response | None:
     return personal_html(_render_post(page, own))
 
 
-@bp.route("/<path:path>")
+@bp.route("/<site_path:path>")
 def resolve(path: str) -> Response:
     """Find what a path names: a page, a taxonomy, a bundle file or an alias."""
+    if "\x00" in path or len(path) > 2048:
+        abort(404)
     url_path = "/" + path
     if url_path.endswith("/"):
         personal = _personal_response(url_path)

@@ -43,6 +43,7 @@ def _json_body() -> dict[str, Any]:
     check_body_size()
     if not request.is_json:
         raise CommentError(415, "send the body as application/json", None, "unsupported_media")
+    request.get_data(cache=True)  # raises 413 past the limit, even for a chunked body
     try:
         data = request.get_json(silent=True)
     except RecursionError:
@@ -96,7 +97,7 @@ def post_comment() -> tuple[Response, int]:
     entry = validate(data, rules)
     page = service.thread_page(db.session, entry.url)
     check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
-    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules)
+    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page)
     response = jsonify({"comment": comment_json(comment, True, rules.edit_window)})
     set_author_cookie(response, comment.id)
     return response, 201 if comment.status == "published" else 202
@@ -134,7 +135,9 @@ def get_counts() -> Response:
     result: dict[str, int] = {}
     pages: dict[int, str] = {}
     for url in urls:
-        page: Page | None = find_page(db.session, url if url.endswith("/") else url + "/")
+        page: Page | None = None
+        if url.startswith("/") and "\x00" not in url and len(url) <= 1024:
+            page = find_page(db.session, url if url.endswith("/") else url + "/")
         if page is not None:
             pages[page.id] = url
         result[url] = 0

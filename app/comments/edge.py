@@ -46,6 +46,8 @@ def check_same_origin() -> None:
 def check_body_size() -> None:
     """Refuse bodies over the comment limit before reading them."""
     limit = settings().max_body
+    # Also bounds a chunked body, which has no Content-Length: reading past it raises 413.
+    request.max_content_length = limit
     if request.content_length is not None and request.content_length > limit:
         raise CommentError(413, f"request body is too large (at most {limit} bytes)", None,
                            "too_large")

@@ -52,7 +52,8 @@ def post_form() -> Response | tuple[str, int]:
         page_url = page.url_path
         check_form_token(secret(), request.form.get("form_token"), page.id,
                          rules.min_fill_seconds)
-        comment = service.create_comment(db.session, entry, client_ip(), secret(), rules)
+        comment = service.create_comment(db.session, entry, client_ip(), secret(), rules,
+                                         page=page)
     except CommentError as error:
         page_id = _page_id(page_url)
         return _form_page(error.status, "Your comment was not posted", page_url, error=error,

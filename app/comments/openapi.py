@@ -263,9 +263,6 @@ RESPONSES: dict[str, Any] = {
                                "the comment was deleted."),
     "TooLarge": _json("Error", f"The body is over {LIMITS.max_body} bytes."),
     "UnsupportedMedia": _json("Error", "The body is not sent as application/json."),
-    "NoRoute": _json("Error", "The comment id in the path is not a whole number, so no "
-                              "route matches: 405 with an Allow header.",
-                     headers={"Allow": {"schema": {"type": "string"}}}),
     "RateLimited": _json("Error", "Too many comments from this network (a /24 or /64) "
                                   "within COMMENTS_RATE_WINDOW seconds."),
 }
@@ -349,7 +346,6 @@ PATHS: dict[str, Any] = {
                 "400": _error("BadRequest"),
                 "403": _error("Forbidden"),
                 "404": _error("NotFound"),
-                "405": _error("NoRoute"),
                 "409": _error("Conflict"),
                 "413": _error("TooLarge"),
                 "415": _error("UnsupportedMedia"),
@@ -366,7 +362,6 @@ PATHS: dict[str, Any] = {
                 "200": _json("DeleteResult", "Deleted."),
                 "403": _error("Forbidden"),
                 "404": _error("NotFound"),
-                "405": _error("NoRoute"),
                 "409": _error("Conflict"),
             },
         },

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
 
+@functools.lru_cache(maxsize=4096)
 def identicon_svg(key: str, size: int = 40, label: str = "") -> str:
     """A 5x5 mirrored pattern in one colour, as inline SVG, from an opaque key."""
     digest = hashlib.sha256(key.encode()).digest()

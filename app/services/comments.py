@@ -21,7 +21,7 @@ from app.services.comment_rules import (
     client_network,
     keyed_hash,
 )
-from app.services.pages import find_page, utcnow
+from app.services.pages import published, utcnow
 from app.services.site_state import bump_generation
 
 
@@ -36,9 +36,12 @@ class ThreadNode:
 
 def thread_page(session: Session, url: str) -> Page:
     """The published page a thread belongs to; 404 for anything else."""
-    if not url.startswith("/"):
+    if not url.startswith("/") or "\x00" in url or len(url) > 1024:
         raise CommentError(404, "no such post", "url", "not_found")
-    page = find_page(session, url if url.endswith("/") else url + "/")
+    # A plain lookup: a comment needs the page row, not its terms and files.
+    page = session.execute(select(Page).where(
+        Page.url_path == (url if url.endswith("/") else url + "/"), published())
+    ).scalar_one_or_none()
     if page is None or page.kind != "page":
         raise CommentError(404, "no such post", "url", "not_found")
     return page
@@ -80,10 +83,11 @@ def _initial_status(session: Session, author_key: str, settings: CommentSettings
 
 
 def create_comment(session: Session, data: CommentInput, client_ip: str, secret: str,
-                   settings: CommentSettings, now: datetime | None = None) -> Comment:
+                   settings: CommentSettings, now: datetime | None = None,
+                   page: Page | None = None) -> Comment:
     """Store a new comment, or raise CommentError (404, 403, 400, 409, 429)."""
     now = now or utcnow()
-    page = thread_page(session, data.url)
+    page = page if page is not None else thread_page(session, data.url)
     if page.comments_closed or page.param("showcomments") is False:
         raise CommentError(403, "comments are closed on this post", None, "closed")
     html = render_comment(data.text)
