@@ -8,7 +8,9 @@ def register_cli(app: Flask) -> None:
     from app.cli.admin import admin_cli
     from app.cli.comments import comments_cli
     from app.cli.content import content_cli
+    from app.cli.site import site_cli
 
     app.cli.add_command(content_cli)
     app.cli.add_command(comments_cli)
     app.cli.add_command(admin_cli)
+    app.cli.add_command(site_cli)
