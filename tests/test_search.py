@@ -306,7 +306,16 @@ def test_hostile_words_still_find_pages(site: Path, client: FlaskClient) -> None
 def test_query_terms_are_plain_words() -> None:
     assert search_service.query_terms('NEAR("a" b*) AND title:c') == [
         "near", "a", "b", "and", "title", "c"]
-    assert search_service.fts5_query(["near", "ab"]) == '"near"* "ab"*'
+    assert search_service.fts5_query(["near", "ab", "x"]) == '"near"* AND "ab"* AND "x"'
+    assert search_service.fts5_query(["zebr", "x"], {"zebr": ["zebra", 'q"']}) == (
+        '("zebra" OR "q""") AND "x"')
     assert search_service.tsquery(["a", "ab"]) == "'a' & 'ab':*"
     assert len(search_service.query_terms(" ".join(f"w{n}" for n in range(50)))) == 10
-    assert search_service.marked_html("a\x01<b>\x02 \x01c") == "a<mark>&lt;b&gt;</mark> c"
+    matcher = search_service._Matcher(["zeb", "a", "cafe"])
+    assert search_service.highlight("<Zebra> a ab Café&", matcher) == (
+        "&lt;<mark>Zebra</mark>&gt; <mark>a</mark> ab <mark>Café</mark>&amp;")
+    words = " ".join(f"w{n}" for n in range(100))
+    cut = search_service.snippet(f"{words} zebra <i> {words}", matcher, size=10)
+    assert cut == "… w96 w97 w98 w99 <mark>zebra</mark> &lt;i&gt; w0 w1 w2 w3 …"
+    assert search_service.snippet("zebra.", matcher) == "<mark>zebra</mark>"
+    assert search_service.snippet("", matcher) == ""

@@ -1,11 +1,13 @@
 """full-text search index of pages
 
 SQLite: an FTS5 table `page_search` whose external content is the view
-`page_search_source` over pages (rowid = pages.id), kept in sync by triggers on pages.
+`page_search_source` over pages (rowid = pages.id), kept in sync by triggers on pages, and a
+narrow covering index on pages for the published-page filter.
 PostgreSQL: a table `page_search` holding a weighted tsvector per page (title A, plain text
-B) behind a GIN index, kept in sync by a trigger on pages and emptied by the foreign key's
-ON DELETE CASCADE. Either way the index changes in
-the transaction that changes the page, whoever writes it, and the ORM needs no column.
+B) behind a GIN index, plus the title's own small vector for ranking broad queries, kept in
+sync by a trigger on pages and emptied by the foreign key's ON DELETE CASCADE.
+Either way the index changes in the transaction that changes the page, whoever writes it,
+and the ORM needs no column.
 
 A later migration that makes SQLite recreate `pages` (batch "move and copy") drops the
 triggers with the old table: it must run SQLITE_TRIGGERS again (tests/test_search.py
@@ -59,6 +61,10 @@ SQLITE_TABLE = (
     "tokenize='unicode61 remove_diacritics 2', prefix='2 3')"
 )
 
+# The index's own word list: search expands a word prefix into the words it starts, which
+# FTS5 looks up one by one instead of merging every matching word's list in memory.
+SQLITE_VOCABULARY = "CREATE VIRTUAL TABLE page_search_terms USING fts5vocab(page_search, row)"
+
 SQLITE_TRIGGERS = (
     f"""CREATE TRIGGER pages_search_insert AFTER INSERT ON pages BEGIN
       INSERT INTO page_search (rowid, title, body)
@@ -82,11 +88,21 @@ PG_DOCUMENT = (
     "setweight(to_tsvector('blog_search', coalesce({row}.title, '')), 'A') || "
     "setweight(to_tsvector('blog_search', coalesce({row}.plain_text, '')), 'B')"
 )
+PG_TITLE = "to_tsvector('blog_search', coalesce({row}.title, ''))"
+
+# Search joins every match to pages to keep the published ones: on SQLite this narrow index
+# answers that without reading the wide page rows (the query names it with INDEXED BY).
+SQLITE_VISIBILITY_INDEX = (
+    "CREATE INDEX ix_pages_search_visibility "
+    "ON pages (id, kind, lang, draft, publish_date, expiry_date, date)"
+)
 
 
 def _upgrade_sqlite() -> None:
+    op.execute(SQLITE_VISIBILITY_INDEX)
     op.execute(SQLITE_VIEW)
     op.execute(SQLITE_TABLE)
+    op.execute(SQLITE_VOCABULARY)
     for trigger in SQLITE_TRIGGERS:
         op.execute(trigger)
     op.execute("INSERT INTO page_search (page_search) VALUES ('rebuild')")
@@ -119,15 +135,17 @@ def _upgrade_postgresql() -> None:
         "CREATE TABLE page_search ("
         " page_id integer PRIMARY KEY"
         "  CONSTRAINT fk_page_search_page_id_pages REFERENCES pages (id) ON DELETE CASCADE,"
+        " title_document tsvector NOT NULL,"
         " document tsvector NOT NULL)"
     )
     op.execute("CREATE INDEX ix_page_search_document ON page_search USING gin (document)")
     op.execute(f"""
         CREATE FUNCTION page_search_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          INSERT INTO page_search (page_id, document)
-          VALUES (NEW.id, {PG_DOCUMENT.format(row="NEW")})
-          ON CONFLICT (page_id) DO UPDATE SET document = EXCLUDED.document;
+          INSERT INTO page_search (page_id, title_document, document)
+          VALUES (NEW.id, {PG_TITLE.format(row="NEW")}, {PG_DOCUMENT.format(row="NEW")})
+          ON CONFLICT (page_id) DO UPDATE
+          SET title_document = EXCLUDED.title_document, document = EXCLUDED.document;
           RETURN NULL;
         END $$""")
     op.execute(
@@ -141,8 +159,9 @@ def _upgrade_postgresql() -> None:
         "EXECUTE FUNCTION page_search_refresh()"
     )
     op.execute(
-        f"INSERT INTO page_search (page_id, document) "
-        f"SELECT id, {PG_DOCUMENT.format(row='pages')} FROM pages"
+        f"INSERT INTO page_search (page_id, title_document, document) "
+        f"SELECT id, {PG_TITLE.format(row='pages')}, {PG_DOCUMENT.format(row='pages')} "
+        f"FROM pages"
     )
 
 
@@ -159,8 +178,10 @@ def downgrade():
     if dialect == "sqlite":
         for name in ("pages_search_update", "pages_search_delete", "pages_search_insert"):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS page_search_terms")
         op.execute("DROP TABLE IF EXISTS page_search")
         op.execute("DROP VIEW IF EXISTS page_search_source")
+        op.execute("DROP INDEX IF EXISTS ix_pages_search_visibility")
     elif dialect == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS pages_search_update ON pages")
         op.execute("DROP TRIGGER IF EXISTS pages_search_insert ON pages")

@@ -1,0 +1,392 @@
+"""Full-text search of published pages: SQLite FTS5 or PostgreSQL full-text search.
+
+The index lives in the database (migration 0003) and follows every write to `pages` through
+triggers, so an import, a prune or any other change re-indexes in its own transaction and
+the importer knows nothing of search. This module turns what a reader typed into a safe
+query (words only, each a prefix, all required), ranks published pages with titles weighing
+more, and returns HTML snippets in which only the `<mark>` tags are not escaped.
+
+Cost stays bounded with 10,000 posts: the database does one pass over the matches to count
+and order them, a second only when there are few enough to score each one (bm25 /
+ts_rank), and snippets are cut in Python from the ten pages shown (ts_headline would parse
+each whole page again, several milliseconds apiece).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup, escape
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    bindparam,
+    case,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.selectable import Join
+
+from app.models import Page, PageTerm
+from app.services.pages import published
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 200
+MAX_TERMS = 10
+MAX_TERM_CHARS = 64
+PAGE_SIZE = 10
+# Up to this many matches every one is scored (bm25, ts_rank); beyond, see _ranked().
+FULL_RANK_LIMIT = 500
+MAX_EXPANSION = 32  # words a prefix may stand for before FTS5 merges them itself
+SNIPPET_WORDS = 30
+SNIPPET_SCAN_CHARS = 100_000  # snippets come from the start of very long pages
+SQLITE_VISIBILITY_INDEX = "ix_pages_search_visibility"  # migration 0003
+
+_WORD = re.compile(r"[^\W_]+")
+
+_fts = table("page_search", column("rowid"))
+_pg_index = table("page_search", column("page_id"), column("title_document"),
+                  column("document"))
+_PG_CONFIG = "'blog_search'::regconfig"
+# Title matches (weight A) count far more than body matches (weight B).
+_PG_WEIGHTS = "'{0.05, 0.1, 0.2, 1.0}'::float4[]"
+_FTS5_WEIGHTS = (10.0, 1.0)  # bm25 weights of the title and body columns
+_VOCABULARY = text(
+    "SELECT term FROM page_search_terms WHERE term >= :low AND term < :high LIMIT :limit"
+)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One published page that matched, with its highlighted title and snippet."""
+
+    page: Page
+    title_html: Markup
+    snippet_html: Markup
+    rank: float
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits for a query, with the total number of matching pages."""
+
+    query: str
+    terms: list[str]
+    total: int = 0
+    hits: list[SearchHit] = field(default_factory=list)
+    limit: int = PAGE_SIZE
+    offset: int = 0
+
+    @property
+    def pages(self) -> int:
+        """How many result pages the total makes."""
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+
+# --- what the reader typed -------------------------------------------------------------------
+
+
+def clean_query(query: str | None) -> str:
+    """What a reader typed, bounded and normalized: at most 200 characters, no controls."""
+    text_ = unicodedata.normalize("NFKC", (query or "")[: MAX_QUERY_CHARS * 2])
+    text_ = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text_)
+    return " ".join(text_.split())[:MAX_QUERY_CHARS]
+
+
+def query_terms(query: str | None) -> list[str]:
+    """The words of a query, lower-cased, deduplicated and bounded; no operator survives."""
+    terms: list[str] = []
+    for word in _WORD.findall(clean_query(query).lower()):
+        word = word[:MAX_TERM_CHARS]
+        if word not in terms:
+            terms.append(word)
+        if len(terms) == MAX_TERMS:
+            break
+    return terms
+
+
+def fts5_query(terms: list[str], expansions: dict[str, list[str]] | None = None) -> str:
+    """Every term required; a prefix unless it is one character (too many words match).
+
+    `expansions` lists, for some terms, every indexed word they begin: those become
+    `("word" OR "words")`, which FTS5 reads lazily, where `"word"*` would merge them all.
+    """
+    expansions = expansions or {}
+    parts = []
+    for term in terms:
+        if term in expansions:
+            words = " OR ".join('"' + word.replace('"', '""') + '"' for word in expansions[term])
+            parts.append(f"({words})")
+        else:
+            parts.append(f'"{term}"' + ("*" if len(term) > 1 else ""))
+    return " AND ".join(parts)
+
+
+def tsquery(terms: list[str]) -> str:
+    """The same for PostgreSQL's to_tsquery: quoted lexemes, `:*` prefixes, joined by `&`."""
+    return " & ".join(f"'{term}'" + (":*" if len(term) > 1 else "") for term in terms)
+
+
+# --- snippets --------------------------------------------------------------------------------
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, as both indexes compare words."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word)
+                   if not unicodedata.combining(ch))
+
+
+class _Matcher:
+    """Which words of a text match the query: a prefix of two characters or more, or equal."""
+
+    def __init__(self, terms: list[str]) -> None:
+        folded = [_fold(term) for term in terms]
+        self.prefixes = tuple(term for term in folded if len(term) > 1)
+        self.exact = frozenset(term for term in folded if len(term) <= 1)
+
+    def term(self, word: str) -> str | None:
+        folded = _fold(word)
+        if folded in self.exact:
+            return folded
+        for prefix in self.prefixes:
+            if folded.startswith(prefix):
+                return prefix
+        return None
+
+
+def highlight(value: str, matcher: _Matcher) -> Markup:
+    """The whole text, escaped, with every matching word in <mark>."""
+    out, position = [], 0
+    for found in _WORD.finditer(value):
+        if matcher.term(found.group()):
+            out.append(str(escape(value[position:found.start()])))
+            out.append(f"<mark>{escape(found.group())}</mark>")
+            position = found.end()
+    out.append(str(escape(value[position:])))
+    return Markup("".join(out))  # noqa: S704 - every part escaped above
+
+
+def snippet(value: str, matcher: _Matcher, size: int = SNIPPET_WORDS) -> Markup:
+    """About `size` words around the densest run of matches, escaped, matches in <mark>."""
+    words = list(_WORD.finditer(value, 0, SNIPPET_SCAN_CHARS))
+    if not words:
+        return Markup()
+    hits = [(index, term) for index, found in enumerate(words)
+            if (term := matcher.term(found.group()))]
+    # Slide a window of `size` words over the matches: most distinct terms, then most hits.
+    best, start, ahead = (0, 0), 0, 0
+    inside: dict[str, int] = {}
+    for behind, (first, term) in enumerate(hits):
+        while ahead < len(hits) and hits[ahead][0] < first + size:
+            inside[hits[ahead][1]] = inside.get(hits[ahead][1], 0) + 1
+            ahead += 1
+        if (len(inside), ahead - behind) > best:
+            # Some context before the first match, and a full window near the end.
+            best, start = (len(inside), ahead - behind), max(0, min(first - 4, len(words) - size))
+        inside[term] -= 1
+        if not inside[term]:
+            del inside[term]
+    end = min(len(words), start + size)
+    piece = value[words[start].start():words[end - 1].end()]
+    before = "… " if start else ""
+    after = " …" if end < len(words) or len(value) > SNIPPET_SCAN_CHARS else ""
+    return Markup("{}{}{}").format(before, highlight(piece, matcher), after)
+
+
+# --- the search ------------------------------------------------------------------------------
+
+
+def search(session: Session, query: str | None, lang: str, limit: int = PAGE_SIZE,
+           offset: int = 0) -> SearchResults:
+    """Published regular pages matching every word of the query, best first."""
+    cleaned = clean_query(query)
+    terms = query_terms(cleaned)
+    limit = max(1, min(int(limit), 100))
+    offset = max(0, int(offset))
+    empty = SearchResults(cleaned, terms, limit=limit, offset=offset)
+    if not terms:
+        return empty
+    dialect = session.get_bind().dialect.name
+    try:
+        if dialect == "sqlite":
+            total, ranked = _search_sqlite(session, terms, lang, limit, offset)
+        elif dialect == "postgresql":
+            total, ranked = _search_postgresql(session, terms, lang, limit, offset)
+        else:
+            return empty
+    except DBAPIError:
+        # A query the database refused must never become a 500: log it, answer nothing.
+        log.exception("search failed for %r", cleaned)
+        session.rollback()
+        return empty
+    if not ranked:
+        return SearchResults(cleaned, terms, total, limit=limit, offset=offset)
+    pages = {
+        page.id: page
+        for page in session.execute(
+            select(Page).where(Page.id.in_([page_id for page_id, _ in ranked]))
+            .options(selectinload(Page.terms).joinedload(PageTerm.term))
+        ).scalars()
+    }
+    matcher = _Matcher(terms)
+    hits = []
+    for page_id, rank in ranked:
+        page = pages.get(page_id)
+        if page is None:
+            continue
+        hits.append(SearchHit(
+            page=page,
+            title_html=highlight(page.title or page.url_path, matcher),
+            # Hugo's plain text keeps HTML entities (&rsquo;, &lt;): decode, then escape.
+            snippet_html=snippet(html.unescape(page.plain_text or ""), matcher),
+            rank=rank,
+        ))
+    return SearchResults(cleaned, terms, total, hits, limit, offset)
+
+
+def _visible(lang: str) -> tuple[ColumnElement[bool], ...]:
+    return (published(), Page.kind == "page", Page.lang == lang)
+
+
+Ranked = list[tuple[int, float]]
+
+
+def _ranked(session: Session, matches: Select, lang: str, limit: int, offset: int,
+            order: Callable[[bool], ColumnElement[float]]) -> tuple[int, Ranked]:
+    """(total, one page of [(page id, rank)], best first) among the visible matches.
+
+    Scoring a match reads its whole document, so the first pass orders by what reads none:
+    pages whose title matches first, then newest first; it also counts. When there are
+    FULL_RANK_LIMIT matches or fewer, a second pass scores each one (bm25, ts_rank); with
+    more, the words are so common that a score says little, and the first order stands.
+    """
+    visible = matches.where(*_visible(lang))
+    tie_break = (Page.date.desc(), Page.id.desc())
+    rows = session.execute(
+        visible.add_columns(order(True).label("rank"), func.count().over().label("total"))
+        .order_by(text("rank DESC"), *tie_break).limit(limit).offset(offset)
+    ).all()
+    if rows:
+        total = int(rows[0].total)
+    elif offset:  # past the last page: still say how many there are
+        total = int(session.execute(
+            select(func.count()).select_from(visible.subquery())
+        ).scalar_one())
+    else:
+        total = 0
+    if not rows or total > FULL_RANK_LIMIT:
+        return total, [(row.id, float(row.rank or 0)) for row in rows]
+    # SQLite's bm25() cannot run under a window function: this pass does not count.
+    rows = session.execute(
+        visible.add_columns(order(False).label("rank"))
+        .order_by(text("rank DESC"), *tie_break).limit(limit).offset(offset)
+    ).all()
+    return total, [(row.id, float(row.rank or 0)) for row in rows]
+
+
+class _IndexedJoin(Join):
+    """`... JOIN pages INDEXED BY <index> ON ...`: SQLite's planner would read wide rows."""
+
+    inherit_cache = True
+
+
+@compiles(_IndexedJoin)
+def _render_indexed_join(element: _IndexedJoin, compiler: SQLCompiler, **kw: Any) -> str:
+    rendered = compiler.visit_join(element, **kw)
+    return rendered.replace(" JOIN pages ON ",
+                            f" JOIN pages INDEXED BY {SQLITE_VISIBILITY_INDEX} ON ", 1)
+
+
+def _fts5_expansions(session: Session, terms: list[str]) -> dict[str, list[str]] | None:
+    """Indexed words for each longer ASCII prefix; None when one of them begins no word.
+
+    Prefixes of two or three characters have their own prefix index; other scripts are
+    left to FTS5, so that the tokenizer's case and accent folding is never guessed.
+    """
+    expansions = {}
+    for term in terms:
+        if len(term) <= 3 or not term.isascii():
+            continue
+        words = list(session.execute(
+            _VOCABULARY, {"low": term, "high": term + "\U0010ffff", "limit": MAX_EXPANSION + 1}
+        ).scalars())
+        if not words:
+            return None
+        if len(words) <= MAX_EXPANSION:
+            expansions[term] = words
+    return expansions
+
+
+def _search_sqlite(session: Session, terms: list[str], lang: str, limit: int,
+                   offset: int) -> tuple[int, Ranked]:
+    expansions = _fts5_expansions(session, terms)
+    if expansions is None:
+        return 0, []
+    match = fts5_query(terms, expansions)
+    # A narrow covering index answers "published?" without reading the wide page rows.
+    matches = (
+        select(Page.id).select_from(_IndexedJoin(_fts, Page.__table__, Page.id == _fts.c.rowid))
+        .where(literal_column("page_search").op("MATCH")(bindparam("match", match)))
+    )
+
+    def order(broad: bool) -> ColumnElement[float]:
+        if broad:
+            in_title = select(literal_column("rowid")).select_from(
+                func.page_search(bindparam("title_match", f"{{title}} : ({match})")))
+            return case((_fts.c.rowid.in_(in_title), 1.0), else_=0.0)
+        # bm25() is lower for better matches: negate it so that higher is better.
+        return -func.bm25(literal_column("page_search"), *_FTS5_WEIGHTS, type_=Float)
+
+    return _ranked(session, matches, lang, limit, offset, order)
+
+
+def _search_postgresql(session: Session, terms: list[str], lang: str, limit: int,
+                       offset: int) -> tuple[int, Ranked]:
+    query = func.to_tsquery(literal_column(_PG_CONFIG), bindparam("tsquery", tsquery(terms)))
+    matches = (
+        select(Page.id).select_from(_pg_index).join(Page, Page.id == _pg_index.c.page_id)
+        .where(_pg_index.c.document.op("@@")(query))
+    )
+
+    def order(broad: bool) -> ColumnElement[float]:
+        if broad:  # the title's small vector is stored inline; the document is TOASTed
+            return func.ts_rank(_pg_index.c.title_document, query, type_=Float)
+        return func.ts_rank(literal_column(_PG_WEIGHTS), _pg_index.c.document, query,
+                            type_=Float)
+
+    return _ranked(session, matches, lang, limit, offset, order)
+
+
+def rebuild_index(session: Session) -> None:
+    """Rebuild the whole index from `pages` (the triggers keep it current; this repairs)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        session.execute(text("INSERT INTO page_search (page_search) VALUES ('rebuild')"))
+    elif dialect == "postgresql":
+        session.execute(text("DELETE FROM page_search"))
+        session.execute(text(
+            "INSERT INTO page_search (page_id, title_document, document) SELECT id, "
+            "to_tsvector('blog_search'::regconfig, coalesce(title, '')), "
+            "setweight(to_tsvector('blog_search'::regconfig, coalesce(title, '')), 'A') || "
+            "setweight(to_tsvector('blog_search'::regconfig, coalesce(plain_text, '')), 'B') "
+            "FROM pages"
+        ))
