@@ -98,3 +98,8 @@ def cache_config() -> dict[str, object]:
         unavailable(f"Redis not reachable at {REDIS_URL}: {exc}")
     return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL,
             "CACHE_KEY_PREFIX": f"blogtest:{uuid.uuid4().hex}:"}
+
+
+def cache_config_env() -> dict[str, str]:
+    """The cache settings of this run as environment variables, for subprocesses."""
+    return {key: str(value) for key, value in cache_config().items()}
