@@ -23,5 +23,5 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 proc_name = "blog"
 # gunicorn's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which two
 # servers on one host would fight over; enable it with a path of its own where wanted.
-control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or "/tmp/gunicorn-blog.ctl"
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or "gunicorn-blog.ctl"
 control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ

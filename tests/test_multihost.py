@@ -111,7 +111,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Host, Ho
 
 
 def _comment(host: Host, text: str) -> tuple[int, dict]:
-    status, body = host.request(f"/api/comments?url={POST}")
+    _, body = host.request(f"/api/comments?url={POST}")
     token = json.loads(body)["form_token"]
     return host.post_json("/api/comments", {"url": POST, "text": text, "author": "Ada",
                                             "email": "ada@example.org", "form_token": token})
