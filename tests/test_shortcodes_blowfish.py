@@ -176,6 +176,16 @@ def test_figure_remote_image_becomes_a_link_and_hostile_args_are_escaped() -> No
     assert doc.figcaption.get_text().endswith("><script>alert(1)</script>")  # shown as text
 
 
+@pytest.mark.skipif(not hasattr(PageFile, "srcset"), reason="no resized variants")
+def test_figure_offers_resized_variants() -> None:
+    variant = PageFile("big.jpg", PAGE + "big.jpg", "image/jpeg", 2400, 1600,
+                       srcset=PAGE + "big.800.jpg 800w, " + PAGE + "big.jpg 2400w")
+    out = render('{{< figure src="big.jpg" alt="Big" >}}',
+                 RenderOptions(page_url=PAGE, files=(variant,)))
+    img = soup(out.html).img
+    assert img["srcset"].startswith(PAGE + "big.800.jpg 800w") and img["sizes"]
+
+
 def test_gallery_images_and_nested_figures() -> None:
     body = ("{{< gallery >}}\n"
             '  <img src="gallery/01.jpg" class="grid-w50 md:grid-w33" />\n'

@@ -32,6 +32,7 @@ class ShortcodeContext:
     inner: str | None  # inner content with nested shortcodes already expanded
     markdownify: Callable[[str], str]  # Markdown -> HTML, inline paragraphs kept
     warn: Callable[[str], None] = field(default=lambda message: None)
+    refs: Mapping[str, str | None] = field(default_factory=dict)  # ref key -> URL (site pass)
 
 
 Renderer = Callable[[Shortcode, ShortcodeContext], str]
