@@ -90,7 +90,8 @@ def run_migrations_online():
     conf_args.setdefault(
         "include_object",
         lambda obj, name, type_, reflected, compare_to: not (
-            type_ == "table" and name.startswith("page_search")),
+            (type_ == "table" and name.startswith("page_search"))
+            or (type_ == "index" and name == "ix_pages_search_visibility")),
     )
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives

@@ -30,25 +30,38 @@ def _post(title: str, body: str, extra: str = "", tags: str = "[]") -> str:
     return f'---\ntitle: "{title}"\ndate: 2024-01-15\ntags: {tags}\n{extra}---\n\n{body}\n'
 
 
+def _extra_pages(root: Path) -> None:
+    """Pages that exercise ranking, accents, drafts and HTML."""
+    write(root, "posts/zebra-title.md", _post(
+        "Zebras of the savanna", "A short note about striped horses.", tags='["Animals"]'))
+    write(root, "posts/zebra-body.md", _post(
+        "Striped horses", "Once a zebra, twice a zebra, a zebra again: zebra crossing."))
+    write(root, "posts/creme.md", _post(
+        "Crème brûlée", "A dessert from the café on the corner, naïvely good."))
+    write(root, "posts/html.md", _post(
+        "Markup in text", "The text `<script>alert(1)</script>` talks about unicornmarkup."))
+    write(root, "posts/draft.md", _post(
+        "Secret draft", "The hiddenword lives in a draft.", "draft: true\n"))
+    write(root, "posts/future.md", _post(
+        "From the future", "The hiddenword lives in the future.", "publishDate: 2999-01-01\n"))
+    write(root, "posts/expired.md", _post(
+        "Expired", "The hiddenword lives in the past.", "expiryDate: 2001-01-01\n"))
+
+
 @pytest.fixture
 def site(runner: FlaskCliRunner, seed_dir: Path) -> Path:
-    """The seed article plus a few pages that exercise ranking, accents, drafts and HTML."""
-    write(seed_dir, "posts/zebra-title.md", _post(
-        "Zebras of the savanna", "A short note about striped horses.", tags='["Animals"]'))
-    write(seed_dir, "posts/zebra-body.md", _post(
-        "Striped horses", "Once a zebra, twice a zebra, a zebra again: zebra crossing."))
-    write(seed_dir, "posts/creme.md", _post(
-        "Crème brûlée", "A dessert from the café on the corner, naïvely good."))
-    write(seed_dir, "posts/html.md", _post(
-        "Markup in text", "The text `<script>alert(1)</script>` talks about unicornmarkup."))
-    write(seed_dir, "posts/draft.md", _post(
-        "Secret draft", "The hiddenword lives in a draft.", "draft: true\n"))
-    write(seed_dir, "posts/future.md", _post(
-        "From the future", "The hiddenword lives in the future.", "publishDate: 2999-01-01\n"))
-    write(seed_dir, "posts/expired.md", _post(
-        "Expired", "The hiddenword lives in the past.", "expiryDate: 2001-01-01\n"))
+    """The seed article plus the extra pages."""
+    _extra_pages(seed_dir)
     _import(runner, seed_dir)
     return seed_dir
+
+
+@pytest.fixture
+def small_site(runner: FlaskCliRunner, content_dir: Path) -> Path:
+    """The extra pages without the seed article and its images: quicker to import."""
+    _extra_pages(content_dir)
+    _import(runner, content_dir)
+    return content_dir
 
 
 def _titles(client: FlaskClient, query: str, **params: object) -> list[str]:
@@ -265,6 +278,28 @@ def test_pagination(runner: FlaskCliRunner, content_dir: Path, client: FlaskClie
     assert _json(client, "pagerword", page=3)["pages"] == 3
 
 
+def test_broad_queries_rank_title_matches_then_newest(
+        runner: FlaskCliRunner, content_dir: Path, client: FlaskClient, monkeypatch) -> None:
+    """Past FULL_RANK_LIMIT matches nothing is scored: title matches first, then newest."""
+    for n in range(6):
+        title = f"Broadword {n}" if n in (1, 4) else f"Plain {n}"
+        write(content_dir, f"posts/b{n}.md", f'---\ntitle: "{title}"\ndate: 2024-02-0{n + 1}\n'
+              f'---\n\nbroadword broadword broadword {"filler " * n}\n')
+    write(content_dir, "posts/hidden.md",
+          '---\ntitle: "Broadword hidden"\ndraft: true\n---\nbroadword\n')
+    _import(runner, content_dir)
+    scored = _titles(client, "broadwo")
+    assert sorted(scored[:2]) == ["Broadword 1", "Broadword 4"]
+    monkeypatch.setattr(search_service, "FULL_RANK_LIMIT", 2)
+    broad = _titles(client, "broadwo")
+    assert broad == ["Broadword 4", "Broadword 1", "Plain 5", "Plain 3", "Plain 2", "Plain 0"]
+    assert sorted(broad) == sorted(scored)
+    assert _titles(client, "broadwo", page=1) == broad
+    assert _json(client, "broadwo")["total"] == 6
+    assert _json(client, "broadwo", page=2) == {
+        "query": "broadwo", "total": 6, "page": 2, "pages": 1, "hits": []}
+
+
 # --- hostile input -------------------------------------------------------------------------
 
 HOSTILE = [
@@ -282,7 +317,7 @@ HOSTILE = [
 
 
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
-def test_hostile_queries_never_fail(site: Path, client: FlaskClient, caplog,
+def test_hostile_queries_never_fail(small_site: Path, client: FlaskClient, caplog,
                                     query: str) -> None:
     caplog.set_level(logging.WARNING, logger="app.services.search")
     response = client.get("/search", query_string={"q": query})
@@ -295,7 +330,7 @@ def test_hostile_queries_never_fail(site: Path, client: FlaskClient, caplog,
     assert [r for r in caplog.records if r.name == "app.services.search"] == []
 
 
-def test_hostile_words_still_find_pages(site: Path, client: FlaskClient) -> None:
+def test_hostile_words_still_find_pages(small_site: Path, client: FlaskClient) -> None:
     assert _titles(client, '"zebra') == _titles(client, "zebra")
     assert _titles(client, "((zebra)") == _titles(client, "zebra")
     assert _titles(client, "zebra:*") == _titles(client, "zebra")
@@ -311,11 +346,16 @@ def test_query_terms_are_plain_words() -> None:
         '("zebra" OR "q""") AND "x"')
     assert search_service.tsquery(["a", "ab"]) == "'a' & 'ab':*"
     assert len(search_service.query_terms(" ".join(f"w{n}" for n in range(50)))) == 10
-    matcher = search_service._Matcher(["zeb", "a", "cafe"])
-    assert search_service.highlight("<Zebra> a ab Café&", matcher) == (
-        "&lt;<mark>Zebra</mark>&gt; <mark>a</mark> ab <mark>Café</mark>&amp;")
+    matcher = search_service._Matcher(["zeb", "cafe"])
+    assert search_service.highlight("<Zebra> azebra a_zebra Café& ÉCLAIR zébu", matcher) == (
+        "&lt;<mark>Zebra</mark>&gt; azebra a_<mark>zebra</mark> <mark>Café</mark>&amp; "
+        "ÉCLAIR <mark>zébu</mark>")
+    assert search_service.highlight("a b", search_service._Matcher(["a"])) == "<mark>a</mark> b"
     words = " ".join(f"w{n}" for n in range(100))
-    cut = search_service.snippet(f"{words} zebra <i> {words}", matcher, size=10)
-    assert cut == "… w96 w97 w98 w99 <mark>zebra</mark> &lt;i&gt; w0 w1 w2 w3 …"
-    assert search_service.snippet("zebra.", matcher) == "<mark>zebra</mark>"
+    cut = search_service.snippet(f"{words} zebra <i> {words}", matcher, size=40)
+    assert cut == "… w98 w99 <mark>zebra</mark> &lt;i&gt; w0 w1 w2 w3 w4 w5 w6 …"
+    assert search_service.snippet("zebra.", matcher) == "<mark>zebra</mark>."
+    assert search_service.snippet("no match here at all", matcher, size=10) == "no match …"
     assert search_service.snippet("", matcher) == ""
+    assert search_service.snippet("x" * 500 + " zebra", matcher, size=40) == (
+        "… <mark>zebra</mark>")
