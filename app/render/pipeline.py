@@ -19,7 +19,7 @@ from app.render.toc import toc_html
 
 # Bump when the output of render() changes for the same input: old cache entries then
 # simply stop being asked for.
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 COMMENTS_MARKER = "<!--blog:comments-->"
 _PARTIAL_RE = re.compile(
     r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'
@@ -45,6 +45,7 @@ class RenderOptions:
     heading_anchors: bool = True
     detect_cjk: bool = False  # Hugo's hasCJKLanguage site setting
     line_offset: int = 0
+    refs: Mapping[str, str | None] = field(default_factory=dict)  # ref/relref key -> URL
 
     def key(self) -> str:
         """A stable digest of these options, for cache keys."""
@@ -56,6 +57,8 @@ class RenderOptions:
             "t": (self.toc_start, self.toc_end, self.summary_length, self.heading_anchors,
                   self.detect_cjk),
         }
+        if self.refs:
+            payload["r"] = self.refs
         raw = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(raw).hexdigest()
 
@@ -151,6 +154,7 @@ class _Expander:
             inner=inner,
             markdownify=md.markdownify,
             warn=warn,
+            refs=self.options.refs,
         )
         output = renderer(sc, ctx)
         self.used[sc.name] += 1

@@ -273,7 +273,7 @@ def render_carousel(sc: Shortcode, ctx: ShortcodeContext) -> str:
     out: list[str] = [
         (
             f'<div class="carousel" id="{cid}" data-interval="{interval}" role="region" '
-            'aria-roledescription="carousel" aria-label="Image carousel">'
+            f'aria-roledescription="carousel" aria-label="Image carousel {ctx.ordinal + 1}">'
         ),
         (
             '<div class="carousel-viewport" tabindex="0" aria-label="Images, scroll sideways" '
