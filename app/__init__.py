@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.health import bp as health_bp
     from app.search import bp as search_bp
     from app.security import init_security
+    from app.services import site_settings
 
     filters.register(app)
     init_security(app)
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(blog_bp)
     init_api(app)
     register_cli(app)
+    site_settings.init_app(app)
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1

@@ -71,6 +71,12 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
         "FEED_LIMIT": _int("FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),
+        # Filled from an imported site's configuration (hugo.toml); see services/site_settings.
+        "SITE_LANGUAGES": [],  # [{"code", "weight", "title", "label", "locale"}], by weight
+        "SITE_PARAMS": {},
+        "HAS_CJK_LANGUAGE": False,
+        "ENABLE_EMOJI": False,
+        "DEFAULT_LANGUAGE_IN_SUBDIR": False,
         "PAGE_SIZE": max(1, _int("PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
         "RELATED_LIMIT": _int("RELATED_LIMIT", 3),
         "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),

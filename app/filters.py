@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
 
 from app.content.urls import escape_path
+from app.render.extras import emojify
 from app.render.identicon import identicon_svg
 
 
@@ -25,10 +26,17 @@ def plural(count: int, one: str, many: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def emojify_title(value: str | None) -> str:
+    """A title with its :emoji: codes shown when the site sets enableEmoji (Blowfish's emojify)."""
+    text = value or ""
+    return emojify(text) if current_app.config.get("ENABLE_EMOJI") else text
+
+
 def register(app: Flask) -> None:
     """Install the filters on an app."""
     app.add_template_filter(date_long)
     app.add_template_filter(iso_date)
+    app.add_template_filter(emojify_title, "emojify")
     app.add_template_filter(escape_path, "urlpath")
     app.add_template_global(plural)
     app.add_template_global(identicon_svg, "identicon")

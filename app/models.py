@@ -56,6 +56,15 @@ class Page(db.Model):
     render_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     comments_closed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Hugo's .Path (/docs/foo), the section it is listed in, and its translations' key.
+    hugo_path: Mapped[str] = mapped_column(String(1024), default="", server_default="",
+                                           index=True)
+    parent_path: Mapped[str] = mapped_column(String(1024), default="", server_default="",
+                                             index=True)
+    translation_key: Mapped[str] = mapped_column(String(1024), default="", server_default="",
+                                                 index=True)
+    link_title: Mapped[str] = mapped_column(Text, default="", server_default="")
+    refs: Mapped[dict[str, str | None] | None] = mapped_column(JSON)  # ref target -> URL
 
     terms: Mapped[list[PageTerm]] = relationship(
         back_populates="page", cascade="all, delete-orphan", order_by="PageTerm.position"
@@ -82,7 +91,9 @@ class Term(db.Model):
     taxonomy: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(16), default="en")
     slug: Mapped[str] = mapped_column(String(512))
-    name: Mapped[str] = mapped_column(String(512))
+    name: Mapped[str] = mapped_column(String(512))  # the spelling first met
+    # What Hugo shows: the term page's title, else the name in title case ("" until imported).
+    title: Mapped[str] = mapped_column(String(512), default="", server_default="")
 
     pages: Mapped[list[PageTerm]] = relationship(back_populates="term")
 
@@ -152,6 +163,15 @@ class SiteState(db.Model):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SiteSetting(db.Model):
+    """Settings read from the imported site's configuration (hugo.toml), as JSON."""
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
 
 
 class Comment(db.Model):

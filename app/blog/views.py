@@ -7,7 +7,7 @@ import re
 
 from flask import Response, abort, current_app, redirect, render_template, request
 
-from app.blog import bp
+from app.blog import bp, langs
 from app.blog.page_cache import TOKEN_MARKER, cached_html, personal_html
 from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
@@ -22,10 +22,6 @@ from app.services.rendering import rendered_page
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
 _PAGER_RE = re.compile(r"^(.*/)page/(\d{1,9})/$")
-
-
-def _lang() -> str:
-    return current_app.config["SITE_LANGUAGE"]
 
 
 def article_flag(page: Page, name: str) -> bool:
@@ -85,6 +81,8 @@ def _render_post(page: Page, own: comments.Personal | None = None) -> str:
         related=queries.related(db.session, page, config["RELATED_LIMIT"]),
         updated=page.lastmod is not None and page.date is not None
         and page.lastmod.date() != page.date.date(),
+        translations=langs.translations(page),
+        page_lang=page.lang,
     )
 
 
@@ -94,9 +92,11 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
         return None
     show_intro = intro is not None and intro.body.strip() and paged.number == 1
     intro_html = rendered_page(intro).html if show_intro else ""
+    extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
     return render_template(
         "blog/list.html", title=title, items=paged.items, paged=paged, base=base,
         intro=intro, intro_html=intro_html, kind=kind,
+        translations=langs.translations(intro) if intro is not None else [],
         comment_counts=comments.counts(db.session, [p.id for p in paged.items]), **extra)
 
 
@@ -104,14 +104,17 @@ def _page_size() -> int:
     return current_app.config["PAGE_SIZE"]
 
 
-def _home(number: int) -> str | None:
-    lang = _lang()
-    intro = queries.find_page(db.session, "/")
+def _home(number: int, lang: str | None = None) -> str | None:
+    lang = lang or langs.default_lang()
+    base = langs.prefix(lang) + "/"
+    intro = queries.find_page(db.session, base)
     paged = queries.recent_pages(db.session, lang, queries.main_sections(db.session, lang),
                                  number, _page_size())
+    if intro is None and not paged.total and base != "/":
+        return None  # a language prefix with nothing in that language
     title = intro.title if intro is not None and intro.title else current_app.config[
         "SITE_TITLE"]
-    return _render_list(title, paged, "/", intro, kind="home")
+    return _render_list(title, paged, base, intro, kind="home", page_lang=lang)
 
 
 @bp.route("/")
@@ -123,44 +126,50 @@ def home() -> Response:
 
 
 def _taxonomy_view(path: str, number: int = 1) -> str | None:
-    parts = [p for p in path.strip("/").split("/") if p]
+    lang, rest = langs.split(path)
+    parts = [p for p in rest.strip("/").split("/") if p]
     if not parts or parts[0] not in current_app.config["TAXONOMIES"]:
         return None
-    taxonomy, lang = parts[0], _lang()
-    intro = queries.find_page(db.session, f"/{taxonomy}/")
+    taxonomy, base = parts[0], langs.prefix(lang)
     if len(parts) == 1:
+        intro = queries.find_page(db.session, f"{base}/{taxonomy}/")
         counts = queries.terms_with_counts(db.session, taxonomy, lang)
         title = intro.title if intro is not None and intro.title else taxonomy.title()
         return render_template("blog/terms.html", title=title, taxonomy=taxonomy,
-                               counts=counts, intro=intro)
+                               counts=counts, intro=intro, page_lang=lang, lang_base=base)
     term = queries.find_term(db.session, taxonomy, "/".join(parts[1:]), lang)
     if term is None:
         return None
     paged = queries.term_pages(db.session, term, number, _page_size())
     if not paged.total:
         return None
-    return _render_list(term.name, paged, path, None, kind="term", taxonomy=taxonomy,
-                        term=term)
+    intro = queries.find_page(db.session, path)  # the term's own _index.md, if it has one
+    title = intro.title if intro is not None and intro.title else term.title or term.name
+    return _render_list(title, paged, path, intro, kind="term", taxonomy=taxonomy,
+                        term=term, page_lang=lang, lang_base=base)
 
 
 def _page_view(url_path: str, number: int = 1) -> str | None:
     page = queries.find_page(db.session, url_path)
     if page is None:
-        return _home(number) if url_path == "/" else _implicit_section(url_path, number)
+        lang, rest = langs.split(url_path)
+        return _home(number, lang) if rest == "/" else _implicit_section(url_path, number)
     if page.kind == "page":
         return _render_post(page) if number == 1 else None
     if page.kind == "home":
-        return _home(number)
-    paged = queries.section_pages(db.session, page.section, page.lang, number, _page_size())
+        return _home(number, page.lang)
+    paged = queries.section_children(db.session, page.hugo_path, page.lang, number,
+                                     _page_size())
     return _render_list(page.title or page.section.title(), paged, url_path, page)
 
 
 def _implicit_section(url_path: str, number: int = 1) -> str | None:
     # Hugo makes a list page for every top-level folder, with or without an _index.md.
-    section = url_path.strip("/")
+    lang, rest = langs.split(url_path)
+    section = rest.strip("/")
     if not section or "/" in section:
         return None
-    paged = queries.section_pages(db.session, section, _lang(), number, _page_size())
+    paged = queries.section_children(db.session, f"/{section}", lang, number, _page_size())
     if not paged.total:
         return None
     return _render_list(section.replace("-", " ").title(), paged, url_path)

@@ -1,38 +1,106 @@
-"""`flask content import ...`: read a Hugo content folder into the database."""
+"""`flask content import ...`: read a Hugo site (or a bare content folder) into the database."""
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.content.errors import ContentProblem
 from app.content.pages import SiteOptions
+from app.content.site_config import SiteConfig, load_site_config
 from app.content.tree import PageEntry
 from app.extensions import db
-from app.services.importer import ImportOptions, ImportReport, import_content
+from app.services.importer import (
+    ContentSource,
+    ImportOptions,
+    ImportReport,
+    ParseCache,
+    import_content,
+)
 
 content_cli = AppGroup("content", help="Import and manage Hugo content.")
 
 
-def import_options(prune: bool = False, dry_run: bool = False) -> ImportOptions:
-    """Import options from the app's settings."""
-    config = current_app.config
+def _pick(value: Any, fallback: Any) -> Any:
+    return fallback if value is None else value
+
+
+def import_options(prune: bool = False, dry_run: bool = False,
+                   site: SiteConfig | None = None) -> ImportOptions:
+    """Import options from the site's configuration, else from the app's settings."""
+    config: Mapping[str, Any] = current_app.config
+    if site is None:
+        return ImportOptions(
+            site=SiteOptions(default_lang=config["SITE_LANGUAGE"],
+                             timezone=config["SITE_TIMEZONE"],
+                             taxonomies=tuple(config["TAXONOMIES"])),
+            toc_start=config["TOC_START_LEVEL"], toc_end=config["TOC_END_LEVEL"],
+            summary_length=config["SUMMARY_LENGTH"],
+            detect_cjk=bool(config.get("HAS_CJK_LANGUAGE")),
+            emoji=bool(config.get("ENABLE_EMOJI")),
+            prune=prune, dry_run=dry_run, settings={},
+        )
     return ImportOptions(
         site=SiteOptions(
-            default_lang=config["SITE_LANGUAGE"],
-            timezone=config["SITE_TIMEZONE"],
-            taxonomies=tuple(config["TAXONOMIES"]),
-        ),
-        toc_start=config["TOC_START_LEVEL"],
-        toc_end=config["TOC_END_LEVEL"],
-        summary_length=config["SUMMARY_LENGTH"],
-        prune=prune,
-        dry_run=dry_run,
+            default_lang=site.default_lang, languages=site.language_codes(),
+            timezone=_pick(site.timezone, config["SITE_TIMEZONE"]),
+            taxonomies=tuple(_pick(site.taxonomies, config["TAXONOMIES"])),
+            permalinks=site.permalinks, default_in_subdir=site.default_in_subdir),
+        toc_start=_pick(site.toc_start, config["TOC_START_LEVEL"]),
+        toc_end=_pick(site.toc_end, config["TOC_END_LEVEL"]),
+        summary_length=_pick(site.summary_length, config["SUMMARY_LENGTH"]),
+        detect_cjk=bool(_pick(site.has_cjk, config.get("HAS_CJK_LANGUAGE"))),
+        emoji=bool(_pick(site.enable_emoji, config.get("ENABLE_EMOJI"))),
+        prune=prune, dry_run=dry_run, sources=_sources(site), settings=site.settings(),
     )
+
+
+def content_root(site: SiteConfig) -> Path:
+    """The default language's content folder."""
+    own = next((x.content_dir for x in site.languages
+                if x.code == site.default_lang and x.content_dir), None)
+    return (site.root / own).resolve() if own else site.content_root
+
+
+def _sources(site: SiteConfig) -> tuple[ContentSource, ...]:
+    """Languages with a content folder of their own (contentDir), besides the default one."""
+    main = content_root(site)
+    out = []
+    for lang in site.languages:
+        if not lang.content_dir or lang.code == site.default_lang:
+            continue
+        folder = (site.root / lang.content_dir).resolve()
+        if folder == main:
+            continue
+        rel = os.path.relpath(folder, main)
+        prefix = (rel if not rel.startswith("..") else folder.relative_to(site.root).as_posix())
+        out.append(ContentSource(folder, lang.code, prefix.rstrip("/") + "/"))
+    return tuple(out)
+
+
+def plan(path: Path | None, prune: bool = False,
+         dry_run: bool = False) -> tuple[Path, ImportOptions, SiteConfig | None]:
+    """Where the content is and how to import it: a Hugo site root or a content folder."""
+    root = path or Path(current_app.config["CONTENT_DIR"])
+    if not root.is_dir():
+        raise click.ClickException(f"content folder not found: {root}")
+    try:
+        site = load_site_config(root)
+    except ContentProblem as problem:
+        raise click.ClickException(problem.reason) from None
+    if site is None:
+        return root, import_options(prune, dry_run), None
+    folder = content_root(site)
+    if not folder.is_dir():
+        raise click.ClickException(f"content folder not found: {folder} (contentDir)")
+    return folder, import_options(prune, dry_run, site), site
 
 
 def _echo_report(report: ImportReport, verbose: bool) -> None:
@@ -57,26 +125,43 @@ def _echo_report(report: ImportReport, verbose: bool) -> None:
     click.echo(report.summary())
 
 
+def _progress(entries: list[PageEntry]) -> Iterable[PageEntry]:
+    if not sys.stdout.isatty():
+        yield from entries
+        return
+    with click.progressbar(entries, label="Importing", show_pos=True,
+                           item_show_func=lambda e: e.source_path if e else "") as bar:
+        yield from bar
+
+
+def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
+               parse_cache: ParseCache | None = None) -> ImportReport:
+    """One import run, its report printed."""
+    root, options, site = plan(path, prune, dry_run)
+    if site is not None and verbose:
+        click.echo(f"Site configuration: {', '.join(site.files)}; content from {root}")
+    report = import_content(db.session, root, options, _progress, parse_cache)
+    _echo_report(report, verbose)
+    return report
+
+
 @content_cli.command("import")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--prune", is_flag=True, help="Remove pages whose files are gone.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
 @click.option("--verbose", "-v", is_flag=True, help="List every page added, updated or removed.")
-def import_command(path: Path | None, prune: bool, dry_run: bool, verbose: bool) -> None:
-    """Import a Hugo content folder (default: CONTENT_DIR) into the database."""
-    root = path or Path(current_app.config["CONTENT_DIR"])
-    if not root.is_dir():
-        raise click.ClickException(f"content folder not found: {root}")
+@click.option("--watch", is_flag=True,
+              help="Keep running: re-import whenever a file changes (Ctrl-C stops).")
+@click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
+              help="With --watch: seconds between looks at the files.")
+def import_command(path: Path | None, prune: bool, dry_run: bool, verbose: bool, watch: bool,
+                   interval: float) -> None:
+    """Import a Hugo site root or content folder (default: CONTENT_DIR) into the database."""
+    if watch:
+        from app.cli.watch import watch_and_import
 
-    def progress(entries: list[PageEntry]) -> Iterable[PageEntry]:
-        if not sys.stdout.isatty():
-            yield from entries
-            return
-        with click.progressbar(entries, label="Importing", show_pos=True,
-                               item_show_func=lambda e: e.source_path if e else "") as bar:
-            yield from bar
-
-    report = import_content(db.session, root, import_options(prune, dry_run), progress)
-    _echo_report(report, verbose)
+        watch_and_import(path, prune, verbose, interval)
+        return
+    report = run_import(path, prune, dry_run, verbose)
     if report.errors:
         raise click.ClickException(f"{len(report.errors)} file(s) could not be imported")

@@ -11,6 +11,7 @@ from typing import Any
 from app.content.dates import DateError, parse_date, zone
 from app.content.errors import ContentProblem
 from app.content.frontmatter import split_front_matter
+from app.content.permalinks import PermalinkPage, expand, find_pattern
 from app.content.tree import PageEntry, SourceFile
 from app.content.urls import alias_path, page_url
 
@@ -23,6 +24,12 @@ class SiteOptions:
     languages: frozenset[str] | None = None  # None: any language code in a file name
     timezone: str = "UTC"
     taxonomies: tuple[str, ...] = ("tags", "categories")
+    permalinks: tuple[tuple[str, str, str], ...] = ()  # (kind, section, pattern)
+    default_in_subdir: bool = False  # Hugo's defaultContentLanguageInSubdir
+
+    def lang_prefix(self, lang: str) -> str:
+        """The URL prefix of a language: none for the default one (unless in a subdir)."""
+        return "" if lang == self.default_lang and not self.default_in_subdir else f"/{lang}"
 
 
 @dataclass
@@ -31,8 +38,9 @@ class SourcePage:
 
     source_path: str
     lang: str
-    kind: str  # "page", "section" or "home"
+    kind: str  # "page", "section", "home", "taxonomy" or "term"
     url_path: str
+    hugo_path: str  # Hugo's .Path: the content path without language, e.g. /docs/foo
     section: str
     title: str
     description: str
@@ -49,6 +57,12 @@ class SourcePage:
     body_line: int
     files: list[SourceFile] = field(default_factory=list)
     source_hash: str = ""
+    link_title: str = ""
+    translation_key: str = ""
+    parent_path: str = ""  # the Hugo path of the section it belongs to (set by the site pass)
+    cascade: Any = None  # front matter `cascade`: a mapping or a list of them
+    rel_dir: str = ""
+    refs: dict[str, str | None] = field(default_factory=dict)  # ref target -> URL (site pass)
 
 
 def _text(key: str, value: Any) -> str:
@@ -123,10 +137,36 @@ def _dates(data: dict[str, Any], tz_name: str) -> dict[str, datetime | None]:
     return parsed
 
 
-def _kind(entry: PageEntry) -> str:
-    if entry.name == "_index":
-        return "home" if entry.rel_dir == "" else "section"
-    return "page"
+def _kind(entry: PageEntry, taxonomies: tuple[str, ...] = ()) -> str:
+    if entry.name != "_index":
+        return "page"
+    if entry.rel_dir == "":
+        return "home"
+    parts = entry.rel_dir.split("/")
+    if parts[0] in taxonomies:
+        return "taxonomy" if len(parts) == 1 else "term"
+    return "section"
+
+
+def hugo_path(rel_dir: str, name: str) -> str:
+    """Hugo's .Path of a content file: lower-cased, spaces as hyphens, no language or suffix."""
+    parts = [p for p in rel_dir.split("/") if p]
+    if name not in ("index", "_index"):
+        parts.append(name)
+    return "/" + "/".join(p.lower().replace(" ", "-") for p in parts)
+
+
+def _permalink(entry: PageEntry, kind: str, title: str, slug: str | None,
+               date: datetime | None, options: SiteOptions) -> str | None:
+    parts = tuple(p for p in entry.rel_dir.split("/") if p)
+    sections = parts[:-1] if entry.name == "index" else parts
+    pattern_kind = "section" if kind == "section" else kind
+    pattern = find_pattern(options.permalinks, pattern_kind, sections)
+    if pattern is None:
+        return None
+    base = parts[-1] if entry.name in ("index", "_index") and parts else entry.name
+    page = PermalinkPage(kind, sections, title, slug, base, date)
+    return expand(pattern, page, options.timezone)
 
 
 def _locate(problem: ContentProblem, lines: Sequence[str], key_finder: Callable[[str], int]) -> int:
@@ -157,11 +197,18 @@ def build_page(entry: PageEntry, text: str, options: SiteOptions) -> SourcePage:
 
 def _build(entry: PageEntry, fm: Any, data: dict[str, Any], options: SiteOptions) -> SourcePage:
     lang = entry.lang or options.default_lang
-    lang_prefix = "" if lang == options.default_lang else f"/{lang}"
-    kind = _kind(entry)
+    lang_prefix = options.lang_prefix(lang)
+    kind = _kind(entry, options.taxonomies)
     slug = _text("slug", data.get("slug")).strip() or None
     url = _text("url", data.get("url")).strip() or None
-    url_path = page_url(entry.rel_dir, entry.name, kind, slug, url, lang_prefix)
+    title = _text("title", data.get("title"))
+    dates = _dates(data, options.timezone)
+    pattern = None if url else _permalink(entry, kind, title, slug, dates["date"], options)
+    if pattern is not None:
+        url_path = lang_prefix + pattern if lang_prefix else pattern
+    else:
+        url_path = page_url(entry.rel_dir, entry.name, "page" if kind == "page" else "section",
+                            slug, url, lang_prefix)
     parent_url = posixpath.dirname(url_path.rstrip("/")) or "/"
     aliases = [alias_path(a, parent_url) for a in _strings("aliases", data.get("aliases"))]
     terms: dict[str, list[str]] = {}
@@ -169,14 +216,16 @@ def _build(entry: PageEntry, fm: Any, data: dict[str, Any], options: SiteOptions
         values = _strings(plural, data.get(plural))
         seen: set[str] = set()
         terms[plural] = [v for v in values if not (v.lower() in seen or seen.add(v.lower()))]
-    dates = _dates(data, options.timezone)
     section = entry.rel_dir.split("/", 1)[0] if entry.rel_dir else ""
-    title = _text("title", data.get("title"))
+    path = hugo_path(entry.rel_dir, entry.name)
+    key = _text("translationKey", data.get("translationkey")).strip()
+    cascade = data.get("cascade")
     return SourcePage(
         source_path=entry.source_path,
         lang=lang,
         kind=kind,
         url_path=url_path,
+        hugo_path=path,
         section=section,
         title=title,
         description=_text("description", data.get("description")),
@@ -193,6 +242,10 @@ def _build(entry: PageEntry, fm: Any, data: dict[str, Any], options: SiteOptions
         body_line=fm.body_line,
         files=list(entry.files),
         source_hash=entry.source_hash,
+        link_title=_text("linkTitle", data.get("linktitle")) or title,
+        translation_key=f"{kind}/{key}" if key else f"{kind}{path}",
+        cascade=_jsonable(cascade) if isinstance(cascade, dict | list) else None,
+        rel_dir=entry.rel_dir,
     )
 
 

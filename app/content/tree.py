@@ -126,14 +126,20 @@ def _walk_files(directory: Path, recursive: bool) -> list[Path]:
     return found
 
 
-def scan(root: Path, languages: frozenset[str] | None = None) -> Scan:
-    """Find every page and bundle file under a Hugo content root, with content hashes."""
+def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None = None,
+         prefix: str = "", skip: frozenset[Path] = frozenset()) -> Scan:
+    """Find every page and bundle file under a Hugo content root, with content hashes.
+
+    `lang` is the language of a language's own content folder (its files carry no suffix),
+    `prefix` goes before every source path, and folders in `skip` are left out.
+    """
     root = root.resolve()
     pages: list[PageEntry] = []
     errors: list[ContentError] = []
     for current, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(current)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames
+                             if not d.startswith(".") and (here / d).resolve() not in skip)
         names = sorted(n for n in filenames if n not in _IGNORED_NAMES and not n.startswith("."))
         stems = [split_lang(Path(n).stem, languages)[0] for n in names if _is_content(n)]
         is_leaf = "index" in stems and here != root
@@ -160,7 +166,7 @@ def scan(root: Path, languages: frozenset[str] | None = None) -> Scan:
                         shared.append(item)
         for name in names:
             path = here / name
-            rel_source = path.relative_to(root).as_posix()
+            rel_source = prefix + path.relative_to(root).as_posix()
             if not _is_content(name):
                 if name.lower().endswith(OTHER_CONTENT_SUFFIXES) and not is_leaf:
                     errors.append(ContentError(rel_source, 0, "content format not supported "
@@ -170,11 +176,11 @@ def scan(root: Path, languages: frozenset[str] | None = None) -> Scan:
                 errors.append(ContentError(rel_source, 0, "symbolic link points outside the "
                                            "content folder; not imported"))
                 continue
-            stem, lang = split_lang(Path(name).stem, languages)
+            stem, file_lang = split_lang(Path(name).stem, languages)
             if is_leaf and stem != "index":
                 continue  # Markdown inside a leaf bundle is a resource, not a page
             bundle = "leaf" if stem == "index" else "branch" if stem == "_index" else ""
-            entry = PageEntry(rel_source, path, rel_dir, stem, lang, bundle,
+            entry = PageEntry(rel_source, path, rel_dir, stem, file_lang or lang, bundle,
                               shared if bundle else [])
             pages.append(entry)
     return Scan(pages, errors)

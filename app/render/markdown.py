@@ -16,6 +16,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from app.render.extras import EMOJI_ATTR, HugoExtras
 from app.render.headings import IdRegistry, github_id
 
 EXTENSIONS: list[Any] = [
@@ -68,7 +69,9 @@ class LinkContext:
 
 
 def _first_child_text(node: etree.Element, stash: Callable[[str], str]) -> str:
-    # Hugo's TextPlain recurses only into the first child of inline nodes.
+    # Hugo's TextPlain recurses only into the first child of inline nodes; an emoji is its code.
+    if node.get(EMOJI_ATTR):
+        return f":{node.get(EMOJI_ATTR)}:"
     if node.text:
         return stash(node.text)
     if len(node):
@@ -176,26 +179,54 @@ class HugoExtension(Extension):
 _local = threading.local()
 
 
-def _instance() -> tuple[markdown.Markdown, HugoExtension]:
+def _instance(emoji: bool = False) -> tuple[markdown.Markdown, HugoExtension]:
     # Building a Markdown instance costs more than converting a page: one per thread.
-    pair = getattr(_local, "pair", None)
+    name = "pair_emoji" if emoji else "pair"
+    pair = getattr(_local, name, None)
     if pair is None:
         ext = HugoExtension()
         md = markdown.Markdown(
-            extensions=[*EXTENSIONS, ext],
+            extensions=[*EXTENSIONS, ext, HugoExtras(emoji=emoji)],
             extension_configs=EXTENSION_CONFIGS,
             output_format="html",
         )
         pair = (md, ext)
-        _local.pair = pair
+        setattr(_local, name, pair)
     return pair
 
 
-def convert(text: str, links: LinkContext | None = None) -> tuple[str, list[Heading]]:
-    """Markdown to HTML with Hugo's heading ids; returns the HTML and the headings."""
-    md, ext = _instance()
+# Goldmark's "```lang {attrs}" fences, which Python-Markdown would not see as code at all.
+_FENCE_ATTRS_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([\w#.+-]+)[ \t]*\{([^\n}]*)\}[ \t]*$",
+                             re.MULTILINE)
+_HL_LINES_RE = re.compile(r"hl_lines=\[([^\]]*)\]|hl_lines=\"([^\"]*)\"")
+
+
+def _hl_lines(attrs: str) -> str:
+    found = _HL_LINES_RE.search(attrs)
+    if not found:
+        return ""
+    numbers: list[str] = []
+    for part in re.split(r"[,\s]+", (found.group(1) or found.group(2) or "").replace('"', "")):
+        low, _, high = part.partition("-")
+        if low.isdigit() and (not high or high.isdigit()):
+            numbers += [str(n) for n in range(int(low), int(high or low) + 1)][:1000]
+    return f' hl_lines="{" ".join(numbers)}"' if numbers else ""
+
+
+def _fence_info(text: str) -> str:
+    """Fence info strings as Python-Markdown reads them: the language, highlighted lines."""
+    return _FENCE_ATTRS_RE.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{_hl_lines(m.group(4))}", text)
+
+
+def convert(text: str, links: LinkContext | None = None,
+            emoji: bool = False) -> tuple[str, list[Heading]]:
+    """Markdown to HTML with Hugo's heading ids; `emoji` replaces :codes: (enableEmoji)."""
+    md, ext = _instance(emoji)
     md.reset()
     ext.links = links or LinkContext()
+    if "{" in text:
+        text = _fence_info(text)
     try:
         return md.convert(text), list(ext.headings)
     finally:

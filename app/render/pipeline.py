@@ -19,7 +19,7 @@ from app.render.toc import toc_html
 
 # Bump when the output of render() changes for the same input: old cache entries then
 # simply stop being asked for.
-RENDERER_VERSION = "3"
+RENDERER_VERSION = "4"
 COMMENTS_MARKER = "<!--blog:comments-->"
 _PARTIAL_RE = re.compile(
     r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'
@@ -46,6 +46,7 @@ class RenderOptions:
     detect_cjk: bool = False  # Hugo's hasCJKLanguage site setting
     line_offset: int = 0
     refs: Mapping[str, str | None] = field(default_factory=dict)  # ref/relref key -> URL
+    emoji: bool = False  # Hugo's enableEmoji site setting
 
     def key(self) -> str:
         """A stable digest of these options, for cache keys."""
@@ -59,6 +60,8 @@ class RenderOptions:
         }
         if self.refs:
             payload["r"] = self.refs
+        if self.emoji:
+            payload["e"] = True
         raw = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(raw).hexdigest()
 
@@ -192,7 +195,7 @@ def render(body: str, options: RenderOptions | None = None) -> Rendered:
     nodes = parser.parse(body, line_offset=options.line_offset)
     source = expander.expand(nodes).replace("<!--more-->", f"\n\n{MORE}\n\n", 1)
     links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
-    converted, headings = md.convert(source, links)
+    converted, headings = md.convert(source, links, options.emoji)
     # Word counts and summaries leave shortcode output out, as Hugo's own oracle does.
     bare = re.sub(r"<p>HBLOGSC\d{6}X</p>\n?", "", converted)
     bare = _PH_RE.sub("", bare)

@@ -1,27 +1,54 @@
-"""Import a Hugo content tree into the database in one transaction."""
+"""Import a Hugo content tree into the database in one transaction.
+
+Two passes: every page is read (parsed pages are kept in an optional cache across runs),
+then the site pass works out what needs the whole site (sections, cascades, branch dates,
+ref targets), and only pages whose file or site-derived data changed are rendered and written.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.content.errors import ContentError, ContentProblem
 from app.content.pages import SiteOptions, SourcePage, build_page
+from app.content.site import link_site
 from app.content.tree import PageEntry, entry_hash, scan
-from app.models import Alias, BundleFile, Page, PageTerm, Term
-from app.render.pipeline import RENDERER_VERSION, Rendered, RenderOptions, render, render_digest
+from app.models import Page
+from app.render.pipeline import RENDERER_VERSION, RenderOptions, render, render_digest
 from app.render.shortcodes.parser import ShortcodeSyntaxError
-from app.services import bundles
-from app.services.comments import reattach
+from app.services import bundles, site_settings
+from app.services.import_store import (
+    Prepared,
+    drop_orphans,
+    release_urls,
+    set_term_titles,
+    upsert,
+)
 from app.services.site_state import bump_generation
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+FORMAT = "site-2"  # bump when what an import stores per page changes
+ParseCache = dict[tuple[str, str], SourcePage]
+
+
+@dataclass(frozen=True)
+class ContentSource:
+    """A further content folder, such as a language's own contentDir."""
+
+    root: Path
+    lang: str | None = None
+    prefix: str = ""  # put before the source paths of its files
 
 
 @dataclass(frozen=True)
@@ -32,13 +59,19 @@ class ImportOptions:
     toc_start: int = 2
     toc_end: int = 4
     summary_length: int = 70
+    detect_cjk: bool = False
+    emoji: bool = False
     prune: bool = False
     dry_run: bool = False
+    sources: tuple[ContentSource, ...] = ()
+    settings: Mapping[str, Any] | None = None  # the site's settings to store, if any
 
     def fingerprint(self) -> str:
         """Settings that change what a page imports as; part of every page's hash."""
-        return repr((RENDERER_VERSION, self.site, self.toc_start, self.toc_end,
-                     self.summary_length))
+        site = dataclasses.asdict(self.site)
+        site["languages"] = sorted(self.site.languages or ())  # a set's order varies by run
+        return repr((RENDERER_VERSION, FORMAT, sorted(site.items()), self.toc_start,
+                     self.toc_end, self.summary_length, self.detect_cjk, self.emoji))
 
 
 @dataclass
@@ -54,11 +87,12 @@ class ImportReport:
     shortcodes: Counter[str] = field(default_factory=Counter)
     unknown_shortcodes: Counter[str] = field(default_factory=Counter)
     dry_run: bool = False
+    settings_changed: bool = False
 
     @property
     def changed(self) -> bool:
         """True when the run wrote (or, dry, would write) anything."""
-        return bool(self.added or self.updated or self.removed)
+        return bool(self.added or self.updated or self.removed or self.settings_changed)
 
     def summary(self) -> str:
         """One line: added, updated, unchanged, removed, errors, warnings."""
@@ -70,14 +104,7 @@ class ImportReport:
         )
 
 
-@dataclass
-class _Prepared:
-    page: SourcePage
-    rendered: Rendered
-    digest: str
-
-
-def _decode(entry: PageEntry, raw: bytes) -> str:
+def _decode(raw: bytes) -> str:
     if b"\x00" in raw[:8192]:
         raise ContentProblem(1, "binary file, not Markdown text")
     try:
@@ -96,39 +123,83 @@ def render_options(page: SourcePage | Page, files: tuple, options: ImportOptions
         toc_start=options.toc_start,
         toc_end=options.toc_end,
         summary_length=options.summary_length,
+        detect_cjk=options.detect_cjk,
         line_offset=page.body_line - 1,
+        refs=page.refs or {},
+        emoji=options.emoji,
     )
 
 
-def _prepare(session: Session, entry: PageEntry, raw: bytes, options: ImportOptions,
-             report: ImportReport, cache: bundles.FileInfoCache) -> _Prepared | None:
+def _scan(root: Path, options: ImportOptions, report: ImportReport) -> list[PageEntry]:
+    skip = frozenset(s.root.resolve() for s in options.sources)
+    found = [scan(root, options.site.languages, skip=skip)]
+    found += [scan(s.root, options.site.languages, s.lang, s.prefix) for s in options.sources]
+    for problem in (p for f in found for p in f.errors):
+        (report.errors if problem.severity == "error" else report.warnings).append(problem)
+    return [entry for f in found for entry in f.pages]
+
+
+def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportReport,
+          cache: ParseCache) -> list[SourcePage]:
+    """Pass 1: every page parsed (from the cache when its file did not change)."""
+    fingerprint = options.fingerprint()
+    pages = []
+    used: set[tuple[str, str]] = set()
+    for entry in entries:
+        try:
+            raw = entry.abs_path.read_bytes()
+            if len(raw) > MAX_PAGE_BYTES:
+                raise ContentProblem(0, f"file is larger than {MAX_PAGE_BYTES // 2**20} MB")
+            entry.source_hash = entry_hash(entry, raw, fingerprint)
+            key = (entry.source_path, entry.source_hash)
+            if key not in cache:
+                cache[key] = build_page(entry, _decode(raw), options.site)
+        except OSError as exc:
+            report.errors.append(ContentError(entry.source_path, 0,
+                                              f"cannot read file: {exc.strerror}"))
+            continue
+        except ContentProblem as problem:
+            report.errors.append(ContentError(entry.source_path, problem.line, problem.reason))
+            continue
+        used.add(key)
+        parsed = cache[key]
+        # The site pass changes params, dates and links: work on a copy of the cached page.
+        pages.append(dataclasses.replace(parsed, params=json.loads(json.dumps(parsed.params))))
+    for stale in set(cache) - used:
+        del cache[stale]
+    return pages
+
+
+def _site_hash(page: SourcePage) -> str:
+    """The page's file hash combined with what the site pass gave it."""
+    derived = json.dumps([page.params, page.parent_path, page.refs, str(page.date),
+                          str(page.lastmod), str(page.publish_date)], sort_keys=True, default=str)
+    return hashlib.sha256(f"{page.source_hash}\x00{derived}".encode()).hexdigest()
+
+
+def _render(page: SourcePage, options: ImportOptions, report: ImportReport,
+            cache: bundles.FileInfoCache) -> Prepared | None:
     try:
-        if len(raw) > MAX_PAGE_BYTES:
-            raise ContentProblem(0, f"file is larger than {MAX_PAGE_BYTES // 2**20} MB")
-        page = build_page(entry, _decode(entry, raw), options.site)
-        files = cache.page_files(page.url_path, entry.files)
+        files = cache.page_files(page.url_path, page.files)
         opts = render_options(page, files, options)
         rendered = render(page.body, opts)
-    except ContentProblem as problem:
-        report.errors.append(ContentError(entry.source_path, problem.line, problem.reason))
-        return None
     except ShortcodeSyntaxError as exc:
-        report.errors.append(ContentError(entry.source_path, exc.line, exc.reason))
+        report.errors.append(ContentError(page.source_path, exc.line, exc.reason))
         return None
     except RecursionError:
-        report.errors.append(ContentError(entry.source_path, 0, "content nests too deeply"))
+        report.errors.append(ContentError(page.source_path, 0, "content nests too deeply"))
         return None
     for warning in rendered.warnings:
         line, _, reason = warning.partition(": ")
         number = int(line.removeprefix("line ")) if line.startswith("line ") else 0
-        report.warnings.append(ContentError(entry.source_path, number, reason, "warning"))
+        report.warnings.append(ContentError(page.source_path, number, reason, "warning"))
     report.shortcodes.update(rendered.shortcodes)
     report.unknown_shortcodes.update(rendered.unknown_shortcodes)
-    return _Prepared(page, rendered, render_digest(page.body, opts))
+    return Prepared(page, rendered, render_digest(page.body, opts))
 
 
-def _check_urls(prepared: list[_Prepared], taken: dict[str, str],
-                report: ImportReport) -> list[_Prepared]:
+def _check_urls(prepared: list[Prepared], taken: dict[str, str],
+                report: ImportReport) -> list[Prepared]:
     kept = []
     for item in prepared:
         owner = taken.get(item.page.url_path)
@@ -147,58 +218,69 @@ def import_content(
     root: Path,
     options: ImportOptions | None = None,
     progress: Callable[[list[PageEntry]], Iterable[PageEntry]] | None = None,
+    parse_cache: ParseCache | None = None,
 ) -> ImportReport:
-    """Read a content tree and upsert it in one transaction; unchanged pages cost a hash."""
+    """Read a content tree and upsert it in one transaction; unchanged pages are not rendered."""
     options = options or ImportOptions()
     report = ImportReport(dry_run=options.dry_run)
     if not root.is_dir():
         raise FileNotFoundError(f"content folder not found: {root}")
-    found = scan(root, options.site.languages)
-    for problem in found.errors:
-        (report.errors if problem.severity == "error" else report.warnings).append(problem)
+    entries = _scan(root, options, report)
     existing = {
         row.source_path: (row.id, row.source_hash, row.url_path)
         for row in session.execute(select(Page.source_path, Page.id, Page.source_hash,
                                           Page.url_path))
     }
-    fingerprint = options.fingerprint()
-    cache = bundles.FileInfoCache(session)
-    prepared: list[_Prepared] = []
-    entries = progress(found.pages) if progress else found.pages
-    for entry in entries:
-        try:
-            raw = entry.abs_path.read_bytes()
-        except OSError as exc:
-            report.errors.append(ContentError(entry.source_path, 0,
-                                              f"cannot read file: {exc.strerror}"))
-            continue
-        entry.source_hash = entry_hash(entry, raw, fingerprint)
-        known = existing.get(entry.source_path)
-        if known and known[1] == entry.source_hash:
-            report.unchanged.append(entry.source_path)
-            continue
-        item = _prepare(session, entry, raw, options, report, cache)
-        if item is not None:
-            item.page.source_hash = entry.source_hash
-            prepared.append(item)
-    seen = {entry.source_path for entry in found.pages}
+    cache = parse_cache if parse_cache is not None else {}
+    pages = _read(entries, options, report, cache)
+    link_site(pages, options.site)
+    changed: list[SourcePage] = []
+    for page in pages:
+        page.source_hash = _site_hash(page)
+        known = existing.get(page.source_path)
+        if known and known[1] == page.source_hash:
+            report.unchanged.append(page.source_path)
+        else:
+            changed.append(page)
+    by_path = {entry.source_path: entry for entry in entries}
+    pending = {page.source_path: page for page in changed}
+    todo = [by_path[path] for path in pending]
+    file_cache = bundles.FileInfoCache(session)
+    prepared = [item for entry in (progress(todo) if progress else todo)
+                if (item := _render(pending[entry.source_path], options, report, file_cache))
+                is not None]
+    seen = set(by_path)
     stale = [path for path in existing if path not in seen] if options.prune else []
     changing = {item.page.source_path for item in prepared} | set(stale)
     taken = {url: path for path, (_, _, url) in existing.items() if path not in changing}
     prepared = _check_urls(prepared, taken, report)
+    titles = {(*p.hugo_path.strip("/").split("/", 1), p.lang): p.title
+              for p in pages if p.kind == "term" and p.title}
+    _write(session, options, report, prepared, stale, existing, file_cache,
+           {(plural, lang, slug): title for (plural, slug, lang), title in titles.items()})
+    return report
+
+
+def _write(session: Session, options: ImportOptions, report: ImportReport,
+           prepared: list[Prepared], stale: list[str],
+           existing: dict[str, tuple[int, str, str]], cache: bundles.FileInfoCache,
+           term_titles: Mapping[tuple[str, str, str], str]) -> None:
     now = datetime.now(UTC).replace(tzinfo=None)
     try:
         for path in stale:
             session.execute(delete(Page).where(Page.id == existing[path][0]))
             report.removed.append(path)
-        _release_urls(session, prepared, existing)
+        release_urls(session, prepared, existing)
         for item in prepared:
             is_new = item.page.source_path not in existing
-            _upsert(session, item, now, cache)
+            upsert(session, item, now, cache)
             (report.added if is_new else report.updated).append(item.page.source_path)
+        if options.settings is not None:
+            report.settings_changed = site_settings.save(session, options.settings)
         if report.changed:
             session.flush()
-            _drop_orphans(session)
+            set_term_titles(session, term_titles)
+            drop_orphans(session)
             bump_generation(session)
         if options.dry_run:
             session.rollback()
@@ -207,85 +289,3 @@ def import_content(
     except BaseException:
         session.rollback()
         raise
-    return report
-
-
-def _release_urls(session: Session, prepared: list[_Prepared],
-                  existing: dict[str, tuple[int, str, str]]) -> None:
-    """Free the URLs of pages about to move, so that pages can swap URLs in one run."""
-    moving = [existing[item.page.source_path][0] for item in prepared
-              if item.page.source_path in existing
-              and existing[item.page.source_path][2] != item.page.url_path]
-    for page_id in moving:
-        session.execute(update(Page).where(Page.id == page_id)
-                        .values(url_path=f"/.moving/{page_id}/"))
-    if moving:
-        session.execute(delete(BundleFile).where(BundleFile.page_id.in_(moving)))
-        session.execute(delete(Alias).where(Alias.page_id.in_(moving)))
-
-
-def _upsert(session: Session, item: _Prepared, now: datetime,
-            cache: bundles.FileInfoCache) -> None:
-    src, rendered = item.page, item.rendered
-    page = session.execute(
-        select(Page).where(Page.source_path == src.source_path)
-    ).scalar_one_or_none()
-    if page is None:
-        page = Page(source_path=src.source_path)
-        session.add(page)
-    else:
-        page.aliases.clear()
-        page.files.clear()
-        page.terms.clear()
-        session.flush()
-    for name in ("lang", "kind", "url_path", "section", "title", "description", "date",
-                 "lastmod", "publish_date", "expiry_date", "draft", "weight", "params", "body",
-                 "body_line", "source_hash"):
-        setattr(page, name, getattr(src, name))
-    page.summary_html = rendered.summary_html
-    page.truncated = rendered.truncated
-    page.plain_text = rendered.plain_text
-    page.word_count = rendered.word_count
-    page.reading_time = rendered.reading_time
-    page.render_hash = item.digest
-    page.imported_at = now
-    session.flush()
-    reattach(session, page)
-    _set_terms(session, page, src)
-    _set_aliases(session, page, src)
-    bundles.attach_files(session, page, src.files, cache)
-
-
-def _set_terms(session: Session, page: Page, src: SourcePage) -> None:
-    from app.content.urls import term_slug
-
-    for plural, names in src.terms.items():
-        for position, name in enumerate(names):
-            slug = term_slug(name)
-            if not slug:
-                continue
-            term = session.execute(
-                select(Term).where(Term.taxonomy == plural, Term.lang == src.lang,
-                                   Term.slug == slug)
-            ).scalar_one_or_none()
-            if term is None:
-                term = Term(taxonomy=plural, lang=src.lang, slug=slug, name=name)
-                session.add(term)
-                session.flush()
-            if any(link.term_id == term.id for link in page.terms):
-                continue
-            page.terms.append(PageTerm(term_id=term.id, position=position))
-
-
-def _set_aliases(session: Session, page: Page, src: SourcePage) -> None:
-    for path in dict.fromkeys(src.aliases):
-        clash = session.execute(select(Alias).where(Alias.path == path)).scalar_one_or_none()
-        if clash is not None or path == page.url_path:
-            continue
-        page.aliases.append(Alias(path=path))
-
-
-def _drop_orphans(session: Session) -> None:
-    used = select(PageTerm.term_id)
-    session.execute(delete(Term).where(Term.id.not_in(used)))
-    bundles.drop_orphan_blobs(session)

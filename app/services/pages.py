@@ -111,17 +111,32 @@ def recent_pages(session: Session, lang: str, sections: list[str] | None = None,
     return _paged(session, query, number, size)
 
 
-def section_pages(session: Session, section: str, lang: str, number: int = 1,
-                  size: int = 10) -> Paged:
-    """A section's regular pages in Hugo's default order: weight, date desc, title."""
-    weight_zero_last = (Page.weight == 0).asc()
-    query = (
-        select(Page)
-        .where(Page.kind == "page", Page.section == section, Page.lang == lang, published())
-        .order_by(weight_zero_last, Page.weight, Page.date.desc().nulls_last(), Page.title,
-                  Page.url_path)
-    )
-    return _paged(session, query, number, size)
+def hugo_order(query: Select) -> Select:
+    """Hugo's default page order: weight (0 last), date (newest first), link title, path."""
+    return query.order_by((Page.weight == 0).asc(), Page.weight, Page.date.desc().nulls_last(),
+                          Page.link_title, Page.title, Page.url_path)
+
+
+def section_children(session: Session, parent_path: str, lang: str, number: int = 1,
+                     size: int = 10) -> Paged:
+    """A list page's entries as Hugo's .Pages: its pages and sub-sections, in Hugo's order."""
+    query = select(Page).where(Page.kind.in_(("page", "section")), Page.lang == lang,
+                               Page.parent_path == parent_path, published())
+    return _paged(session, hugo_order(query), number, size)
+
+
+def translations(session: Session, page: Page) -> list[Page]:
+    """The page in the site's other languages (published ones), as Hugo links them."""
+    if not page.translation_key:
+        return []
+    query = select(Page).where(Page.translation_key == page.translation_key,
+                               Page.lang != page.lang, published())
+    return list(session.execute(query).scalars())
+
+
+def languages(session: Session) -> list[str]:
+    """The languages pages are written in."""
+    return sorted(row[0] for row in session.execute(select(Page.lang).distinct()))
 
 
 @dataclass(frozen=True)
@@ -167,8 +182,8 @@ def neighbours(session: Session, page: Page) -> tuple[Page | None, Page | None]:
     """The previous (older) and next (newer) published page of the same section."""
     if page.date is None:
         return None, None
-    same = (Page.kind == "page", Page.section == page.section, Page.lang == page.lang,
-            published(), Page.id != page.id)
+    same = (Page.kind == "page", Page.parent_path == page.parent_path,
+            Page.section == page.section, Page.lang == page.lang, published(), Page.id != page.id)
     older = session.execute(
         select(Page).where(*same, Page.date <= page.date, or_(
             Page.date < page.date, Page.url_path < page.url_path))

@@ -32,7 +32,10 @@ def options_for(page: Page, config: Any = None) -> RenderOptions:
         toc_start=config["TOC_START_LEVEL"],
         toc_end=config["TOC_END_LEVEL"],
         summary_length=config["SUMMARY_LENGTH"],
+        detect_cjk=bool(config.get("HAS_CJK_LANGUAGE")),
         line_offset=page.body_line - 1,
+        refs=page.refs or {},
+        emoji=bool(config.get("ENABLE_EMOJI")),
     )
 
 

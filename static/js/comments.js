@@ -168,6 +168,8 @@
     var save = actions.appendChild(button("Save", "button"));
     var cancel = actions.appendChild(button("Cancel", "button button-secondary"));
     function close() {
+      var old = part(li, ".comment-note");
+      if (old) old.remove();
       box.remove();
       body.hidden = edit.hidden = false;
       (edit.isConnected ? edit : area).focus();
@@ -187,8 +189,6 @@
         body.innerHTML = r.data.comment.html;
         var head = part(li, ".comment-header");
         if (!head.querySelector(".comment-edited")) head.appendChild(el("span", "comment-edited", "(edited)"));
-        var old = part(li, ".comment-note");
-        if (old) old.remove();
         close();
       }, function () { note(li, "The server could not be reached; please try again."); });
     });
@@ -309,7 +309,7 @@
     (function walk(list, parentId) {
       list.forEach(function (c) {
         var li = document.getElementById("comment-" + c.id);
-        if (c.own && !li) place(li = build(c), parentId);
+        if (c.own && !c.deleted && !li) place(li = build(c), parentId);  // e.g. a stale copy
         if (li) own(li, c);
         walk(c.replies || [], c.id);
       });

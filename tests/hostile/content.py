@@ -58,7 +58,26 @@ def put(root: Path, rel: str, data: str | bytes) -> Path:
 
 
 def _file(rel: str, data: str | bytes) -> Builder:
-    return lambda root, _outside: put(root, rel, data) and None
+    def build(root: Path, _outside: Path) -> None:
+        put(root, rel, data)
+
+    return build
+
+
+def _steps(*steps: Callable[[Path, Path], object]) -> Builder:
+    """A builder that runs several steps in order."""
+
+    def build(root: Path, outside: Path) -> None:
+        for step in steps:
+            step(root, outside)
+
+    return build
+
+
+def _bundle_with(name: str, data: str | bytes) -> Builder:
+    """The leaf bundle posts/b with one extra file."""
+    return _steps(lambda r, _o: _bundle(r, "posts/b"), lambda r, _o: put(r, f"posts/b/{name}",
+                                                                         data))
 
 
 def _page(title: str = "Fine", extra: str = "", body: str = "Body text.\n") -> str:
@@ -112,7 +131,7 @@ SYNTAX = [
          _file("posts/a.md", "---\ntitle: t\n" + "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
                + "".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n"
                          for i in range(1, 9)) + "---\nbody\n"),
-         "either", "posts/a.md", extra={"timeout": 20}),
+         "either", "posts/a.md", extra={"timeout": 8}),
     Case("yaml-deep-flow-nesting", "front matter syntax",
          _file("posts/a.md", "---\ntitle: t\nx: " + "[" * 5000 + "]" * 5000 + "\n---\nb\n"),
          "either", "posts/a.md"),
@@ -205,7 +224,7 @@ TYPES = [
          reason="aliases"),
     Case("url-climbs-out", "wrong types",
          _file("posts/a.md", _page(extra="url: ../../../etc/passwd\n")), "either", "posts/a.md",
-         gone=("/etc/passwd", "/../../../etc/passwd")),
+         gone=("/etc/passwd",)),
     Case("alias-climbs-out", "wrong types",
          _file("posts/a.md", _page(extra="aliases: [../../../../etc/passwd]\n")), "ok",
          "posts/a.md", url="/posts/a/"),
@@ -314,7 +333,7 @@ SIZE = [
          _file("posts/a.md", _page(body="- " * 10000 + "bottom\n")), "either", "posts/a.md",
          slow=True, extra={"timeout": 120}),
     Case("list-2000-deep-indented", "size and depth", _deep_list_indented, "either",
-         "posts/a.md", slow=True, extra={"timeout": 120}),
+         "posts/a.md", slow=True, extra={"timeout": 60}),
     Case("blockquote-10000-deep", "size and depth",
          _file("posts/a.md", _page(body=">" * 10000 + " bottom\n")), "either", "posts/a.md",
          slow=True, extra={"timeout": 120}),
@@ -420,41 +439,38 @@ FILESYSTEM = [
          _symlink("evil", lambda _r, o: o / "dir"), "skip",
          gone=("/evil/", "/evil/secret/", "/evil/leak.png")),
     Case("symlink-branch-resource-to-etc-passwd", "symlinks",
-         lambda r, o: (put(r, "posts/_index.md", _page("Posts")),
-                       os.symlink("/etc/passwd", r / "posts" / "passwd.txt")) and None,
+         _steps(lambda r, _o: put(r, "posts/_index.md", _page("Posts")),
+                lambda r, _o: os.symlink("/etc/passwd", r / "posts" / "passwd.txt")),
          "warn", "posts/passwd.txt", url="/posts/", reason="outside",
          gone=("/posts/passwd.txt",)),
     Case("symlink-inside-content", "symlinks",
-         lambda r, o: (put(r, "posts/real.md", _page("Real")),
-                       os.symlink("real.md", r / "posts" / "twin.md")) and None,
+         _steps(lambda r, _o: put(r, "posts/real.md", _page("Real")),
+                lambda r, _o: os.symlink("real.md", r / "posts" / "twin.md")),
          "either", "posts/twin.md"),
     Case("symlink-loop", "symlinks",
-         lambda r, o: ((r / "posts").mkdir(parents=True),
-                       os.symlink("loop.md", r / "posts" / "loop.md")) and None,
+         _steps(lambda r, _o: os.symlink("loop.md", r / "posts" / "loop.md")),
          "error", "posts/loop.md"),
     Case("symlink-dangling", "symlinks",
-         lambda r, o: ((r / "posts").mkdir(parents=True),
-                       os.symlink("missing.md", r / "posts" / "gone.md")) and None,
+         _steps(lambda r, _o: os.symlink("missing.md", r / "posts" / "gone.md")),
          "error", "posts/gone.md"),
     Case("fifo-named-md", "special files", _make_fifo, "error", "posts/fifo.md",
-         extra={"timeout": 15}),
+         extra={"timeout": 5}),
     Case("unreadable-file", "special files", _unreadable, "error", "posts/a.md"),
     Case("dir-named-index-md", "names", _dir_named_index_md, "either", "posts/index.md/inner.md"),
     Case("file-named-dot-md", "names", _file("posts/.md", _page("Dot")), "skip",
-         gone=("/posts/.md", "/posts/")),
+         gone=("/posts/.md",)),
     Case("file-named-dot-md-at-root", "names", _file(".md", _page("Dot")), "skip"),
     Case("bundle-file-dotdot-prefix", "names",
-         lambda r, o: (_bundle(r, "posts/b"), put(r, "posts/b/..evil.png", PNG_HEADER)) and None,
+         _bundle_with("..evil.png", PNG_HEADER),
          "either", "posts/b/index.md", url="/posts/b/"),
     Case("bundle-file-triple-dot", "names",
-         lambda r, o: (_bundle(r, "posts/b"), put(r, "posts/b/...", b"dots")) and None,
+         _bundle_with("...", b"dots"),
          "either", "posts/b/index.md", url="/posts/b/"),
     Case("bundle-file-backslash-dotdot", "names",
-         lambda r, o: (_bundle(r, "posts/b"), put(r, "posts/b/..\\..\\evil.png", PNG_HEADER))
-         and None, "warn", "posts/b/..\\..\\evil.png", url="/posts/b/", reason="unsafe"),
+         _bundle_with("..\\..\\evil.png", PNG_HEADER), "warn", "posts/b/..\\..\\evil.png",
+         url="/posts/b/", reason="unsafe"),
     Case("bundle-file-percent-encoded-dotdot", "names",
-         lambda r, o: (_bundle(r, "posts/b"), put(r, "posts/b/%2e%2e%2fx.png", PNG_HEADER))
-         and None, "either", "posts/b/index.md", url="/posts/b/",
+         _bundle_with("%2e%2e%2fx.png", PNG_HEADER), "either", "posts/b/index.md", url="/posts/b/",
          gone=("/posts/x.png", "/x.png")),
     Case("bundle-file-nul-name", "names", _nul_name, "either"),
     Case("page-name-invalid-utf8", "names", _bytes_name, "either", "posts/bad-"),
@@ -483,7 +499,7 @@ FILESYSTEM = [
          _file("/".join(["d"] * 100) + "/deep.md", _page("Deep")), "ok",
          "/".join(["d"] * 100) + "/deep.md"),
     Case("bundle-file-with-space-and-hash", "names",
-         lambda r, o: (_bundle(r, "posts/b"), put(r, "posts/b/a #1?.png", PNG_HEADER)) and None,
+         _bundle_with("a #1?.png", PNG_HEADER),
          "ok", "posts/b/index.md", url="/posts/b/"),
 ]
 

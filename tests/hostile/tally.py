@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 import pytest
 
@@ -15,6 +16,7 @@ class Tally:
         self.title = title
         self.tried: dict[str, int] = defaultdict(int)
         self.failed: dict[str, list[str]] = defaultdict(list)
+        self.notes: list[str] = []
 
     def record(self, family: str, case: str, problems: list[str] | None = None) -> None:
         """Count one case; `problems` (non-empty) marks it failed."""
@@ -37,6 +39,7 @@ class Tally:
         for family in sorted(self.failed):
             for item in self.failed[family]:
                 lines.append(f"  FAILED [{family}] {item}")
+        lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
 
@@ -46,10 +49,13 @@ def report(request: pytest.FixtureRequest, tally: Tally) -> Iterator[None]:
     text = tally.table()
     if not text:
         return
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
+    plugins = request.config.pluginmanager
+    reporter = plugins.get_plugin("terminalreporter")
+    capture = plugins.get_plugin("capturemanager")
+    if reporter is None:  # pragma: no cover - without the terminal plugin
+        print(text)
+        return
+    with capture.global_and_fixture_disabled() if capture else nullcontext():
         reporter.write_line("")
         for line in text.splitlines():
             reporter.write_line(line)
-    else:  # pragma: no cover - without the terminal plugin
-        print(text)

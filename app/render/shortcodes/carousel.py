@@ -276,7 +276,8 @@ def render_carousel(sc: Shortcode, ctx: ShortcodeContext) -> str:
             f'aria-roledescription="carousel" aria-label="Image carousel {ctx.ordinal + 1}">'
         ),
         (
-            '<div class="carousel-viewport" tabindex="0" aria-label="Images, scroll sideways" '
+            '<div class="carousel-viewport" tabindex="0" role="group" '
+            'aria-label="Images, scroll sideways" '
             f'style="aspect-ratio: {escape(ratio_x)} / {escape(ratio_y)}">'
         ),
     ]

@@ -1,0 +1,127 @@
+"""Blockquotes as CommonMark reads them, GitHub-style alerts as Blowfish shows them, emoji."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
+from typing import Any
+
+import markdown
+from markdown.blockprocessors import BlockQuoteProcessor
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+from app.render.shortcodes.icons import icon_svg
+
+_ALERT_RE = re.compile(r"^\[!(?P<type>[A-Za-z]+)\](?P<sign>[+-]?)[ \t]*(?P<title>[^\n]*)\n?")
+# Blowfish's render-blockquote.html: Obsidian callout aliases and each type's icon.
+ALIASES = {"summary": "abstract", "tldr": "abstract", "hint": "tip", "check": "success",
+           "done": "success", "help": "question", "faq": "question", "attention": "warning",
+           "fail": "failure", "missing": "failure", "error": "danger", "cite": "quote"}
+ICONS = {"note": "circle-info", "abstract": "file-lines", "info": "circle-info",
+         "todo": "list-check", "tip": "lightbulb", "important": "star", "success": "check",
+         "question": "circle-question", "warning": "triangle-exclamation",
+         "caution": "triangle-exclamation", "failure": "xmark", "danger": "fire", "bug": "bug",
+         "example": "list-ol", "quote": "quote-left"}
+EMOJI_ATTR = "data-emoji"
+
+
+class QuoteProcessor(BlockQuoteProcessor):
+    """Blockquotes as CommonMark (Goldmark) reads them: a blank line ends one."""
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        block = blocks.pop(0)
+        found = self.RE.search(block)
+        if found:
+            self.parser.parseBlocks(parent, [block[: found.start()]])
+            block = "\n".join(self.clean(line) for line in block[found.start():].split("\n"))
+        quote = etree.SubElement(parent, "blockquote")  # never merged into the previous one
+        self.parser.state.set("blockquote")
+        self.parser.parseChunk(quote, block)
+        self.parser.state.reset()
+
+
+class AlertTreeprocessor(Treeprocessor):
+    """`> [!NOTE]` blockquotes become admonitions; `[!TIP]+ Title` folds open, `-` closed."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "blockquote":
+                    replacement = self._alert(child)
+                    if replacement is not None:
+                        parent.remove(child)
+                        parent.insert(index, replacement)
+
+    def _alert(self, quote: etree.Element) -> etree.Element | None:
+        first = quote[0] if len(quote) else None
+        if first is None or first.tag != "p" or not first.text:
+            return None
+        found = _ALERT_RE.match(first.text)
+        if found is None:
+            return None
+        kind = found.group("type").lower()
+        kind = ALIASES.get(kind, kind)
+        first.text = first.text[found.end():]
+        if not first.text.strip() and not len(first):
+            quote.remove(first)
+        sign = found.group("sign")
+        box = etree.Element("details" if sign else "div",
+                            {"class": "admonition", "data-type": kind})
+        if sign == "+":
+            box.set("open", "open")
+        head = etree.SubElement(box, "summary" if sign else "div", {"class": "admonition-title"})
+        icon = etree.SubElement(head, "span", {"class": "admonition-icon"})
+        icon.text = self.md.htmlStash.store(icon_svg(ICONS.get(kind, "circle-info")))
+        icon.tail = found.group("title").strip() or kind.title()
+        body = etree.SubElement(box, "div", {"class": "admonition-content"})
+        body.text = quote.text if quote.text and quote.text.strip() else None
+        for item in list(quote):
+            body.append(item)
+        return box
+
+
+def _emoji_span(index: Any, shortname: str, alias: Any, uc: str | None, alt: str,
+                title: Any, category: Any, options: Any, md: markdown.Markdown
+                ) -> etree.Element:
+    """An emoji as its character, its code kept for heading ids (Hugo uses the name there)."""
+    span = etree.Element("span", {"class": "emoji", EMOJI_ATTR: shortname.strip(":")})
+    span.text = alt
+    return span
+
+
+class HugoExtras(Extension):
+    """Alerts always; emoji codes when the site sets enableEmoji."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.config = {"emoji": [False, "Replace :emoji: codes (Hugo's enableEmoji)"]}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
+        md.parser.blockprocessors.register(QuoteProcessor(md.parser), "quote", 20)
+        md.treeprocessors.register(AlertTreeprocessor(md), "hugo_alerts", 5)
+        if self.getConfig("emoji"):
+            from pymdownx import emoji
+
+            emoji.EmojiExtension(emoji_index=emoji.gemoji,
+                                 emoji_generator=_emoji_span).extendMarkdown(md)
+
+
+_CODE_RE = re.compile(r":([a-z0-9_+-]+):")
+_EMOJI: dict[str, str] = {}
+
+
+def emojify(text: str) -> str:
+    """Hugo's emojify: `:tada:` codes in plain text replaced by their characters."""
+    if ":" not in text:
+        return text
+    if not _EMOJI:
+        from pymdownx import emoji
+
+        index = emoji.gemoji(None, None)
+        for code, info in index["emoji"].items():
+            _EMOJI[code.strip(":")] = "".join(chr(int(x, 16)) for x in info["unicode"].split("-"))
+        for alias, code in index["aliases"].items():
+            if code.strip(":") in _EMOJI:
+                _EMOJI[alias.strip(":")] = _EMOJI[code.strip(":")]
+    return _CODE_RE.sub(lambda m: _EMOJI.get(m.group(1), m.group(0)), text)

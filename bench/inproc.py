@@ -1,0 +1,162 @@
+"""Measurements made inside this process with the app itself: render time, uncached views.
+
+Target 3 calls `render(body, options)` exactly as a cache miss does (`options_for(page)` of
+the stored seed article) and bare Python-Markdown with the app's EXTENSIONS on the same body
+with its shortcodes (and the Disqus partial line) removed.
+
+Target 5 calls the app through Flask's test client (no HTTP, no gunicorn): before every
+timed request the page-cache entries (`view:` keys, in the per-process LRU and in the shared
+cache) are dropped, so each request builds its page as after an LRU eviction; rendered
+bodies and the visibility bounds stay cached, as they do in a running worker.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+_SHORTCODE_RE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
+_PARTIAL_RE = re.compile(r"^\s*\{\{-?\s*(partial|template)\s.*?\}\}\s*$", re.MULTILINE)
+
+
+def best_of_pair(first: Callable[[], object], second: Callable[[], object],
+                 repeat: int) -> tuple[list[float], list[float]]:
+    """Times (s, time.perf_counter) of repeat calls of each, alternating, GC off while timing.
+
+    Alternating call by call lets both see the same machine: on a shared machine the load
+    changes from second to second, and a block of one then a block of the other would
+    compare different moments.
+    """
+    first()  # warm-up: first-call imports and caches
+    second()
+    times: tuple[list[float], list[float]] = ([], [])
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            for fn, found in ((first, times[0]), (second, times[1])):
+                start = time.perf_counter()
+                fn()
+                found.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return times
+
+
+def make_app(db_url: str, secret: str) -> Any:
+    """The blog app on db_url, request logging off."""
+    from app import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": db_url, "SECRET_KEY": secret,
+                       "LOG_REQUESTS": False})
+
+
+@dataclass(frozen=True)
+class RenderTiming:
+    """Target 3's figures."""
+
+    full_s: float  # best of repeat
+    bare_s: float
+    median_ratio: float  # the median of the call-by-call ratios
+    body_chars: int
+    shortcodes_removed: int
+    repeat: int
+
+
+def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
+    """Best-of-repeat render() of a stored page versus bare Markdown on the same body."""
+    import markdown
+
+    from app.extensions import db
+    from app.models import Page
+    from app.render.markdown import EXTENSION_CONFIGS, EXTENSIONS
+    from app.render.pipeline import render
+    from app.services.rendering import options_for
+
+    with app.app_context():
+        page = db.session.query(Page).filter_by(url_path=url_path).one()
+        body, options = page.body, options_for(page)
+    bare_body, removed = _SHORTCODE_RE.subn("", _PARTIAL_RE.sub("", body))
+    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+
+    def bare() -> str:
+        converter.reset()
+        return converter.convert(bare_body)
+
+    full, bare_times = best_of_pair(lambda: render(body, options), bare, repeat)
+    ratios = [f / b for f, b in zip(full, bare_times, strict=True)]
+    return RenderTiming(min(full), min(bare_times), statistics.median(ratios), len(body),
+                        removed, repeat)
+
+
+def drop_page_cache(app: Any) -> None:
+    """Forget every cached page (keys `view:...`), locally and in the shared cache."""
+    from app.extensions import cache
+
+    local = app.extensions.get("page_cache_local")
+    if local is not None:
+        for key in [k for k in local.items if k.startswith("view:")]:
+            del local.items[key]
+    with app.app_context():
+        store = getattr(cache.cache, "_cache", None)
+        if store is None:
+            cache.clear()  # another backend: drop everything
+            return
+        for key in [k for k in store if "view:" in k]:
+            store.pop(key, None)
+
+
+@dataclass(frozen=True)
+class Latency:
+    """Per-request times of one kind of view, in milliseconds."""
+
+    label: str
+    urls: tuple[str, ...]
+    ms: tuple[float, ...]
+    sizes: tuple[int, ...]
+
+    def pct(self, q: float) -> float:
+        """The q-th percentile (nearest rank)."""
+        ordered = sorted(self.ms)
+        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+    def line(self) -> str:
+        """One line for the report."""
+        return (f"{self.label:<28} n={len(self.ms):<4} p50 {self.pct(50):6.1f} ms  "
+                f"p90 {self.pct(90):6.1f}  p99 {self.pct(99):6.1f}  max {max(self.ms):6.1f}  "
+                f"mean {statistics.fmean(self.ms):6.1f}  ({max(self.sizes)} bytes)")
+
+
+def uncached_latency(app: Any, label: str, urls: list[str], count: int,
+                     drop: bool = True, budget_s: float = 60.0) -> Latency:
+    """count GETs cycling through urls, each after dropping the page cache; 3 untimed first.
+
+    Stops early (with at least 20 requests) once budget_s seconds have gone by.
+    """
+    client = app.test_client()
+    for url in urls[:3]:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url}: {response.status_code}")
+    times: list[float] = []
+    sizes: list[int] = []
+    deadline = time.monotonic() + budget_s
+    for number in range(count):
+        if number >= 20 and time.monotonic() > deadline:
+            break
+        url = urls[number % len(urls)]
+        if drop:
+            drop_page_cache(app)
+        start = time.perf_counter()
+        response = client.get(url)
+        body = response.get_data()
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url}: {response.status_code}")
+        sizes.append(len(body))
+    return Latency(label, tuple(urls), tuple(times), tuple(sizes))

