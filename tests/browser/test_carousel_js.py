@@ -139,12 +139,8 @@ def page_url(tmp_path_factory) -> str:
     return build_page(tmp_path_factory.mktemp("carousel")).as_uri()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
+# The session-wide `browser` fixture (tests/browser/conftest.py) is used: one Playwright
+# instance per process, as the sync API allows.
 
 
 class Session:
