@@ -8,6 +8,7 @@ from contextlib import nullcontext
 
 import pytest
 
+LISTED = 12  # failures listed per family under the table
 
 class Tally:
     """Cases tried and failed per attack family; failures keep a short description."""
@@ -37,8 +38,10 @@ class Tally:
         total_failed = sum(len(v) for v in self.failed.values())
         lines.append(f"{'TOTAL'.ljust(width)}{sum(self.tried.values()):>7}{total_failed:>8}")
         for family in sorted(self.failed):
-            for item in self.failed[family]:
-                lines.append(f"  FAILED [{family}] {item}")
+            items = self.failed[family]
+            lines.extend(f"  FAILED [{family}] {item}" for item in items[:LISTED])
+            if len(items) > LISTED:
+                lines.append(f"  FAILED [{family}] ... and {len(items) - LISTED} more")
         lines.extend(f"  note: {note}" for note in self.notes)
         return "\n".join(lines)
 
