@@ -55,12 +55,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.comments.api_views import init_api
     from app.feeds import bp as feeds_bp
     from app.health import bp as health_bp
+    from app.http_edge import init_edge
     from app.search import bp as search_bp
     from app.security import init_security
     from app.services import site_settings
 
     filters.register(app)
     init_security(app)
+    init_edge(app)
     init_assets(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(comments_api)

@@ -111,7 +111,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "ADMIN_LOGIN_RATE_WINDOW": _int("ADMIN_LOGIN_RATE_WINDOW", 15 * 60),  # ... per window
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        # Set SESSION_COOKIE_SECURE=true whenever the site is served over HTTPS.
+        # The session cookie is Secure whenever the request came over HTTPS
+        # (app/security.py); true here makes it Secure over plain HTTP too.
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # How many reverse proxies in front may set X-Forwarded-For (0: none trusted).
@@ -130,8 +131,9 @@ def check_secret_key(config: dict[str, Any]) -> None:
             config["SECRET_KEY"] = "insecure-development-key"  # noqa: S105 - debug/tests only
         return
     key = str(config.get("SECRET_KEY") or "")
-    if key.lower() in WEAK_KEYS or len(key) < 32:
+    if key.lower() in WEAK_KEYS or len(key) < 32 or len(set(key)) < 5:
         raise ConfigError(
-            "SECRET_KEY must be set to a random value of at least 32 characters "
+            "SECRET_KEY must be set to a random value of at least 32 characters, "
+            "at least 5 of them different "
             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )

@@ -112,7 +112,7 @@ def _biggest_tag(db: Path) -> tuple[str, int]:
 
 
 def target_5_and_6(run: Run, db: Path) -> None:
-    """Uncached list and search latency; then one worker's peak memory after mixed load."""
+    """Uncached list and search latency; a worker's peak memory; target 5 under gunicorn."""
     heading(f"Target 5: uncached views of the {run.posts}-post site, p99")
     tag, tagged = _biggest_tag(db)
     searches = [f"/search?q={quote_plus(w)}" for w in sitegen.search_words()]
@@ -141,15 +141,36 @@ def target_5_and_6(run: Run, db: Path) -> None:
 
     port = free_port()
     server = run.servers.gunicorn("gunicorn-site", "wsgi:app", port, run.env(db))
-    say(f"Cross-check under gunicorn ({run.workers} sync workers), one client, HTTP keep-alive:"
-        " the site generation is bumped in the database before each list request (what an "
-        "import does), so every request misses the page cache and re-reads the bounds.")
+    target_6(run, db, port, server.pid, searches)
+    say()
+    say(f"Cross-check of target 5 under gunicorn ({run.workers} sync workers, the same "
+        "server), one client, HTTP keep-alive: the site generation is bumped in the database "
+        "before each list request (what an import does), so every request misses the page "
+        "cache and re-reads the bounds.")
     n, budget = (30, 10.0) if run.quick else (100, 30.0)
+    bumps = 0
     for label, urls in views.items():
-        say("  " + web.timed_gets(port, label, urls, n, lambda: web.bump_generation(db),
-                                  budget).line())
+        result = web.timed_gets(port, label, urls, n, lambda: web.bump_generation(db), budget)
+        bumps += len(result.ms) + 3
+        say("  " + result.line())
     say("  " + web.timed_gets(port, "search (10 queries)", searches, n, None, budget).line())
+    _memory(server.pid, f"after {bumps} generation bumps (pages of old generations stay "
+                        "in each worker's cache until CACHE_THRESHOLD entries)")
+    run.servers.stop(server)
 
+
+def _memory(master: int, when: str) -> list[int]:
+    """Print VmHWM and VmRSS of gunicorn's workers; their VmHWM in kB."""
+    peaks = []
+    for pid in children(master):
+        hwm, rss = memory_kb(pid)
+        peaks.append(hwm)
+        say(f"  {when}: worker {pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+    return peaks
+
+
+def target_6(run: Run, db: Path, port: int, master: int, searches: list[str]) -> None:
+    """VmHWM of each worker of a fresh gunicorn after a mixed load."""
     heading(f"Target 6: peak memory of a gunicorn worker serving the {run.posts}-post site")
     mixed = ([sitegen.post_url(i) for i in range(1, run.posts + 1, max(1, run.posts // 400))]
              + ["/"] + [f"/page/{i}/" for i in range(2, min(run.posts // 10, 200))]
@@ -157,28 +178,21 @@ def target_5_and_6(run: Run, db: Path) -> None:
     script = web.wrk_paths_script(OUT / "mixed.lua", mixed)
     seconds = 8 if run.quick else 40
     load = type(run.wrk)(run.wrk.threads, run.wrk.connections, seconds)
+    _memory(master, "started")
     sample = mixed[:: max(1, len(mixed) // 25)]
     bad = [url for url in sample if fetch(f"http://127.0.0.1:{port}{url}")[0] != 200]
     if bad:
         raise RuntimeError(f"mixed URLs not answering 200: {bad}")
     say(f"mixed load: {load.describe()} --timeout=30s -s {script.relative_to(ROOT)}: random "
         f"GETs over {len(mixed)} URLs (posts, home pages, tag pages, searches; "
-        f"{len(sample)} of them checked for 200 first)")
-    for pid in children(server.pid):
-        hwm, rss = memory_kb(pid)
-        say(f"  before: worker {pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+        f"{len(sample)} of them fetched once first to check for 200)")
     result = load.run(f"http://127.0.0.1:{port}", script, timeout=30)
     say(f"  {result.line()}")
-    peaks = []
-    for pid in children(server.pid):
-        hwm, rss = memory_kb(pid)
-        peaks.append(hwm)
-        say(f"  after: worker {pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
-    hwm, rss = memory_kb(server.pid)
-    say(f"  master {server.pid}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
+    peaks = _memory(master, "after the load")
+    hwm, rss = memory_kb(master)
+    say(f"  master {master}: VmHWM {hwm / 1024:.1f} MB, VmRSS {rss / 1024:.1f} MB")
     peak = max(peaks) / 1024
     run.verdict(6, "worker peak RSS (VmHWM)", f"{peak:.1f} MB", "< 100 MB", peak < 100)
-    run.servers.stop(server)
 
 
 def _tag_urls(db: Path) -> list[str]:

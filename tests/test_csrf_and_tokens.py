@@ -518,18 +518,9 @@ def test_cookie_flags_over_http(site: Flask) -> None:
               {"httponly", "samesite=strict"} <= got, line)
 
 
-SESSION_SECURE_BUG = (
-    "BUG: the admin session cookie has no Secure flag over HTTPS unless the deployer also "
-    "sets SESSION_COOKIE_SECURE=true (app/config.py defaults it to false), while the comment "
-    "cookie follows request.is_secure. Fix: a SessionInterface subclass whose "
-    "get_cookie_secure() returns config['SESSION_COOKIE_SECURE'] or request.is_secure "
-    "(app/__init__.py: app.session_interface = ...)")
-
-
 @pytest.mark.parametrize("which", [
     "comment cookie",
-    pytest.param("session cookie", marks=pytest.mark.xfail(strict=True,
-                                                           reason=SESSION_SECURE_BUG)),
+    "session cookie",
 ])
 def test_cookie_flags_over_https(site: Flask, which: str) -> None:
     client = site.test_client()
@@ -573,11 +564,6 @@ def test_secret_key_missing_or_weak_is_refused(production_env: None, label: str,
     check("SECRET_KEY", label, refused, "create_app accepted it")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: app/config.py check_secret_key only refuses a few exact words and keys under 32 "
-    "characters; 64 copies of one character pass. Django's check (W009) also wants at "
-    "least 5 distinct characters: add `len(set(key)) < 5` (or a minimum entropy) to the "
-    "refusal"))
 @pytest.mark.parametrize("key", ["a" * 64, "ab" * 32], ids=["one-char", "two-chars"])
 def test_secret_key_without_variety_is_refused(production_env: None, key: str) -> None:
     try:

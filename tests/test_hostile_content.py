@@ -52,52 +52,7 @@ MESSAGE = re.compile(r"^(?P<level>error|warning): (?P<path>.+?)(?::(?P<line>\d+)
 
 # Known app bugs: case id -> diagnosis. Each such case is xfail(strict=True) and keeps its
 # correct expectation, so it starts passing (and the xfail must go) once the bug is fixed.
-_DATE_OVERFLOW = ("app/content/dates.py parse_date/to_utc: datetime.fromtimestamp and "
-                  "astimezone raise OverflowError/ValueError (not DateError) for timestamps "
-                  "and dates at the edge of datetime's range; the whole import aborts with a "
-                  "traceback and nothing (not even good pages) is stored")
-_SURROGATE_NAME = ("app/content/tree.py scan: a file name that is not valid UTF-8 becomes a str "
-                   "with lone surrogates (os.walk surrogateescape); it reaches the database and "
-                   "UnicodeEncodeError aborts the whole import with a traceback")
-_DEEP_FRONT_MATTER = ("app/services/importer.py _read (pass 1, new): build_page and the "
-                      "json.loads(json.dumps(params)) copy raise RecursionError on deeply "
-                      "nested front matter; only _render catches it now, so the whole import "
-                      "aborts with a traceback. Catch RecursionError in _read as 'front matter "
-                      "nests too deeply' (regression of the two-pass importer)")
-BUGS: dict[str, str] = {
-    "yaml-self-referencing-alias": _DEEP_FRONT_MATTER,
-    "yaml-deep-flow-nesting": _DEEP_FRONT_MATTER,
-    "toml-deep-array": _DEEP_FRONT_MATTER,
-    "json-deep-nesting": _DEEP_FRONT_MATTER,
-    "yaml-billion-laughs": (
-        "app/content/frontmatter.py split_front_matter: YAML aliases are expanded by "
-        "_lower_keys (and again by pages._jsonable and the JSON column): 9 levels of 9 "
-        "aliases is ~400M nodes, the import never ends (memory/CPU denial of service)"),
-    "date-huge-unix-timestamp": _DATE_OVERFLOW,
-    "date-negative-huge-timestamp": _DATE_OVERFLOW,
-    "date-overflows-on-utc-conversion": _DATE_OVERFLOW,
-    "date-year-one-east-of-utc": _DATE_OVERFLOW,
-    "weight-is-infinite": ("app/content/pages.py _int: int(float('inf')) raises OverflowError, "
-                           "not caught; the whole import aborts with a traceback"),
-    "weight-beyond-64-bits": ("app/content/pages.py _int accepts any int; the database cannot "
-                              "store it (OverflowError at flush), the whole import aborts"),
-    "url-climbs-out": ("app/content/urls.py page_url: a front matter `url` is not normalized, "
-                       "`url: ../../../etc/passwd` is stored as /../../../etc/passwd/, a path "
-                       "no browser can request"),
-    "symlink-loop": ("app/content/tree.py _inside: Path.resolve() raises RuntimeError on a "
-                     "symlink loop (Python 3.11), only ValueError/OSError are caught; the "
-                     "import aborts with a traceback"),
-    "fifo-named-md": ("app/services/importer.py import_content: entry.abs_path.read_bytes() "
-                      "on a FIFO (or any non-regular file) named .md blocks forever; scan() "
-                      "should skip or refuse what is not a regular file"),
-    "list-2000-deep-indented": (
-        "app/render/pipeline.py render (Python-Markdown's list processor): time grows about "
-        "as depth**2.6 (400 levels: 3.7 s, 2,000 levels in a 4 MB file: minutes); the same "
-        "render runs again at request time. Refuse nesting deeper than a limit (e.g. leading "
-        "indentation > 400 columns -> ContentProblem 'content nests too deeply')"),
-    "page-name-invalid-utf8": _SURROGATE_NAME,
-    "bundle-file-name-invalid-utf8": _SURROGATE_NAME,
-}
+BUGS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -141,7 +141,7 @@ class Failures:
         """Count the family in the tally; fail listing every failure not of a known bug.
 
         Failures of a known bug (KNOWN_BUGS) are counted as failed in the tally but do not
-        fail this test: each has its own strict-xfail test below that reproduces it.
+        fail this test: each must have its own strict-xfail test that reproduces it.
         """
         for _ in range(self.tried - len(self.items)):
             TALLY.record(self.family, "ok")
@@ -160,11 +160,7 @@ class Failures:
 # Failures already diagnosed: (name, predicate on (route, input, outcome)). Each has a
 # strict-xfail reproduction (test_known_bug_*) that starts passing once the app is fixed;
 # then delete the entry here and the xfail mark there.
-KNOWN_BUGS: list[tuple[str, Callable[[str, str, str], bool]]] = [
-    ("raw-query-bytes", lambda r, i, s: " raw ?" in i and "UnicodeDecodeError" in s),
-    ("json-lone-surrogate", lambda r, i, s: "/api/" in r and "UnicodeEncodeError" in s),
-    ("origin-invalid-ipv6", lambda r, i, s: "Origin junk" in i and "Invalid IPv6" in s),
-]
+KNOWN_BUGS: list[tuple[str, Callable[[str, str, str], bool]]] = []
 
 
 def known_bug(route: str, label: str, outcome: str) -> str | None:
@@ -527,13 +523,7 @@ OVERSIZED = [  # label, who, method, path ({id}: a comment the author may edit),
     ("PATCH > 64 KiB", "author", "PATCH", "/api/comments/{id}",
      {"data": JSON_64K, "content_type": "application/json"}),
     ("edit form > 64 KiB", "author", "POST", "/comments/{id}/edit", {"data": FORM_64K}),
-    pytest.param(
-        ("delete form > 1 MiB", "author", "POST", "/comments/{id}/delete", {"data": BIG_FORM}),
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "BUG: app/comments/form_views.py delete_form never reads its body, so Werkzeug "
-            "never enforces MAX_CONTENT_LENGTH: a 1 MiB POST deletes the comment (303). "
-            "Fix: refuse any request whose Content-Length exceeds MAX_CONTENT_LENGTH in a "
-            "before_request hook (or call check_body_size() there too)"))),
+    ("delete form > 1 MiB", "author", "POST", "/comments/{id}/delete", {"data": BIG_FORM}),
     ("admin login > 1 MiB", "anonymous", "POST", "/admin/login", {"data": BIG_FORM}),
     ("admin bulk > 1 MiB", "admin", "POST", "/admin/comments", {"data": BIG_FORM}),
     ("admin close > 1 MiB", "admin", "POST", "/admin/posts/close", {"data": BIG_FORM}),
@@ -594,15 +584,6 @@ CHUNKED = [
     ("chunked API > 64 KiB", "/api/comments", KIB64 + 10),
     ("chunked form > 64 KiB", "/comments", KIB64 + 10),
 ]
-CHUNKED_BUG = ("BUG: app/comments/edge.py check_body_size only looks at Content-Length; a "
-               "chunked body (no Content-Length, wsgi.input_terminated as gunicorn sets it) "
-               "is read silently cut at MAX_CONTENT_LENGTH by Werkzeug, so the request "
-               "answers 400 (bad JSON / missing field) instead of 413, and up to 1 MiB is "
-               "read where the comment limit is 64 KiB. Fix: when content_length is None, "
-               "read request.stream.read(limit + 1) and refuse with 413 when it is longer")
-
-
-@pytest.mark.xfail(reason=CHUNKED_BUG, strict=True)
 @pytest.mark.parametrize(("label", "path", "size"), CHUNKED, ids=[c[0] for c in CHUNKED])
 def test_chunked_bodies_over_the_limit_get_413(site: Site, label: str, path: str,
                                                size: int) -> None:
@@ -625,7 +606,7 @@ def test_chunked_bodies_over_the_limit_get_413(site: Site, label: str, path: str
     assert code == 413, (label, status)
 
 
-# -- the known bugs, one request each ---------------------------------------------------------
+# -- edge cases that once answered 500, one request each -------------------------------------
 
 
 def _outcome(client: FlaskClient, path: str, method: str = "GET", **kwargs: Any) -> str:
@@ -635,33 +616,20 @@ def _outcome(client: FlaskClient, path: str, method: str = "GET", **kwargs: Any)
         return f"raised {type(exc).__name__}: {exc}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG raw-query-bytes: Werkzeug 3.1 decodes QUERY_STRING strictly in request.args "
-    "(query_string.decode()), so a raw non-UTF-8 byte in the query (gunicorn passes it "
-    "through as latin-1) raises UnicodeDecodeError -> 500 on every route that reads "
-    "request.args (/api/comments, /api/comments/counts, /search, /search.json, /admin/, "
-    "bundle files ?w=, /static ?v=). Fix in app/security.py: a WSGI middleware or "
-    "before_request that answers 400 when QUERY_STRING (latin-1 -> bytes) is not UTF-8, "
-    "or re-quotes its invalid bytes"))
 @pytest.mark.parametrize("path", ["/api/comments", "/api/comments/counts", "/search",
                                   "/search.json", "/static/css/site.css", IMAGE])
-def test_known_bug_raw_query_bytes(site: Site, path: str) -> None:
+def test_raw_non_utf8_query_bytes_are_a_client_error(site: Site, path: str) -> None:
     outcome = _outcome(site.anonymous, path,
                        environ_overrides={"QUERY_STRING": "url=\xff&q=\xff&w=\xff&v=\xff"})
     assert outcome.isdigit() and int(outcome) < 500, outcome
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG json-lone-surrogate: the JSON API accepts strings with lone surrogates "
-    "(\\ud800 escapes are valid JSON); app/services/comment_rules.py _text does not refuse "
-    "them, and rendering/storing raises UnicodeEncodeError -> 500. Fix: in _text, refuse "
-    "(400) a value that does not encode as UTF-8 (value.encode('utf-8') in a try)"))
 @pytest.mark.parametrize(("method", "path", "body"), [
     ("POST", "/api/comments/preview", {"text": "a\udfffb"}),
     ("POST", "/api/comments", {"text": "hello \ud800", "url": POST}),
     ("POST", "/api/comments", {"text": "hello", "author": "\ud800x", "url": POST}),
 ])
-def test_known_bug_json_lone_surrogate(site: Site, method: str, path: str,
+def test_json_lone_surrogates_are_refused(site: Site, method: str, path: str,
                                        body: dict[str, str]) -> None:
     client, _ = _fresh_author(site)
     token = client.get(f"/api/comments?url={POST}").get_json()["form_token"]
@@ -670,13 +638,8 @@ def test_known_bug_json_lone_surrogate(site: Site, method: str, path: str,
     assert outcome in ("400", "200"), outcome
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG origin-invalid-ipv6: app/comments/edge.py check_same_origin calls urlsplit() on "
-    "the Origin/Referer header, which raises ValueError ('Invalid IPv6 URL') for "
-    "'http://[::1' -> 500 on every form POST and the admin login. Fix: catch ValueError "
-    "there and refuse with 403"))
 @pytest.mark.parametrize("path", ["/comments", "/admin/login"])
-def test_known_bug_origin_invalid_ipv6(site: Site, path: str) -> None:
+def test_unparsable_origin_is_refused(site: Site, path: str) -> None:
     for header in ("Origin", "Referer"):
         outcome = _outcome(site.app.test_client(), path, "POST", data={"text": "hi"},
                            headers={header: "http://[::1"})

@@ -60,7 +60,8 @@ def _published_paths(app: Flask) -> set[str]:
         pages = _db.session.execute(select(Page).where(site_pages.published())).scalars()
         paths = {"/"}
         for page in pages:
-            if page.kind == "section" and page.section in app.config["TAXONOMIES"]:
+            if page.kind in ("taxonomy", "term") or (
+                    page.kind == "section" and page.section in app.config["TAXONOMIES"]):
                 continue
             if page.param("xml") is False or (page.param("sitemap") or {}).get("disable"):
                 continue

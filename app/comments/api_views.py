@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -50,6 +51,11 @@ def _json_body() -> dict[str, Any]:
         raise CommentError(400, "the JSON body nests too deeply", None, "bad_json") from None
     if not isinstance(data, dict):
         raise CommentError(400, "the body must be a JSON object", None, "bad_json")
+    try:  # "\ud800" is valid JSON but not Unicode text: nothing could store or show it
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CommentError(400, "the JSON body holds a lone surrogate (\\ud800-\\udfff), "
+                           "which is not text", None, "bad_json") from None
     return data
 
 

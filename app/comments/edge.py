@@ -38,7 +38,11 @@ def check_same_origin() -> None:
             return
         raise CommentError(403, "cross-site request refused (no Origin or Referer)", None,
                            "csrf")
-    parts = urlsplit(source)
+    try:
+        parts = urlsplit(source)
+    except ValueError:  # "http://[::1" and other unparsable headers
+        raise CommentError(403, "cross-site request refused (unreadable Origin)", None,
+                           "csrf") from None
     if f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
         raise CommentError(403, "cross-site request refused", None, "csrf")
 

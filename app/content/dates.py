@@ -50,7 +50,11 @@ def to_utc(value: datetime, default_zone: timezone | ZoneInfo = UTC) -> datetime
     """A naive UTC datetime; zone-less values are read in the site's zone."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=default_zone)
-    return value.astimezone(UTC).replace(tzinfo=None)
+    try:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):
+        raise DateError(f"date {value.isoformat()} is outside the years 1 to 9999 "
+                        "once converted to UTC") from None
 
 
 def parse_date(value: object, default_zone: timezone | ZoneInfo = UTC) -> datetime | None:
@@ -66,7 +70,10 @@ def parse_date(value: object, default_zone: timezone | ZoneInfo = UTC) -> dateti
     text = str(value).strip()
     if isinstance(value, int):
         # Hugo (via cast) reads a bare number as a Unix timestamp.
-        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+        try:
+            return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+        except (OverflowError, ValueError, OSError):
+            raise DateError(f"Unix timestamp {value} is outside the years 1 to 9999") from None
     text = _ZULU.sub("+0000", text)
     text = _COLON_OFFSET.sub(r"\1\2", text)
     for layout in _LAYOUTS:

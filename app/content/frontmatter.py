@@ -97,12 +97,20 @@ def _balanced_object_end(text: str) -> int:
     raise ContentProblem(1, "JSON front matter has no closing '}'")
 
 
-def _lower_keys(value: Any) -> Any:
+MAX_VALUES = 100_000  # YAML aliases can make a few lines expand to millions of values
+
+
+def _lower_keys(value: Any, budget: list[int] | None = None) -> Any:
     # Hugo treats params case-insensitively at every level.
+    budget = [MAX_VALUES] if budget is None else budget
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ContentProblem(1, f"front matter has more than {MAX_VALUES} values "
+                             "(YAML aliases expanding?)")
     if isinstance(value, dict):
-        return {str(k).lower(): _lower_keys(v) for k, v in value.items()}
+        return {str(k).lower(): _lower_keys(v, budget) for k, v in value.items()}
     if isinstance(value, list):
-        return [_lower_keys(v) for v in value]
+        return [_lower_keys(v, budget) for v in value]
     return value
 
 

@@ -83,15 +83,22 @@ def _bool(key: str, value: Any) -> bool:
     raise ContentProblem(0, f"'{key}' must be true or false, got {value!r}")
 
 
+INT_LIMIT = 2**31  # an INTEGER column holds 32 bits on PostgreSQL
+
+
 def _int(key: str, value: Any) -> int:
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
         raise ContentProblem(0, f"'{key}' must be a whole number, got {value!r}")
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         raise ContentProblem(0, f"'{key}' must be a whole number, got {value!r}") from None
+    if not -INT_LIMIT <= number < INT_LIMIT:
+        raise ContentProblem(0, f"'{key}' must be between {-INT_LIMIT} and {INT_LIMIT - 1}, "
+                             f"got {number}")
+    return number
 
 
 def _strings(key: str, value: Any) -> list[str]:
@@ -195,12 +202,24 @@ def build_page(entry: PageEntry, text: str, options: SiteOptions) -> SourcePage:
         raise ContentProblem(_locate(problem, head, key_line), problem.reason) from None
 
 
+def _url(value: Any) -> str | None:
+    """Front matter `url`: a site path; dot or empty segments would name another path."""
+    url = _text("url", value).strip()
+    if not url:
+        return None
+    segments = url.strip("/").split("/")
+    if "//" in url or any(part in (".", "..") for part in segments):
+        raise ContentProblem(0, f"'url' must be a plain path without '.', '..' or empty "
+                             f"segments, got {url!r}")
+    return url
+
+
 def _build(entry: PageEntry, fm: Any, data: dict[str, Any], options: SiteOptions) -> SourcePage:
     lang = entry.lang or options.default_lang
     lang_prefix = options.lang_prefix(lang)
     kind = _kind(entry, options.taxonomies)
     slug = _text("slug", data.get("slug")).strip() or None
-    url = _text("url", data.get("url")).strip() or None
+    url = _url(data.get("url"))
     title = _text("title", data.get("title"))
     dates = _dates(data, options.timezone)
     pattern = None if url else _permalink(entry, kind, title, slug, dates["date"], options)

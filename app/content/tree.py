@@ -6,6 +6,7 @@ import hashlib
 import mimetypes
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,9 +78,41 @@ def _sha256(path: Path) -> str:
 def _inside(root: Path, path: Path) -> bool:
     try:
         path.resolve().relative_to(root)
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return False
     return True
+
+
+def _unfit(root: Path, path: Path) -> str | None:
+    """Why `path` cannot be imported (as a page or a bundle file), or None when it can."""
+    if _undecodable(str(path)):
+        return "file or folder name is not valid UTF-8; not imported"
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "symbolic link is broken or loops; not imported"
+        if not _inside(root, path):
+            return "symbolic link points outside the content folder; not imported"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, socket or device); not imported"
+    return None
+
+
+def _undecodable(name: str) -> bool:
+    """os.walk turns bytes that are not UTF-8 into lone surrogates (surrogateescape)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in name)
+
+
+def shown(path: str) -> str:
+    """A path safe to print and store: undecodable bytes as U+FFFD."""
+    if not _undecodable(path):
+        return path
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _media_type(name: str) -> str:
@@ -94,10 +127,10 @@ def _is_content(name: str) -> bool:
 def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentError]) -> (
     SourceFile | None
 ):
-    rel_source = path.relative_to(root).as_posix()
-    if path.is_symlink() and not _inside(root, path):
-        errors.append(ContentError(rel_source, 0, "symbolic link points outside the content "
-                                   "folder; not imported", "warning"))
+    rel_source = shown(path.relative_to(root).as_posix())
+    problem = _unfit(root, path)
+    if problem:
+        errors.append(ContentError(rel_source, 0, problem, "warning"))
         return None
     rel = path.relative_to(bundle_dir).as_posix()
     if any(ch in rel for ch in "\x00\\") or any(part in ("", ".", "..") for part in rel.split("/")):
@@ -166,15 +199,15 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                         shared.append(item)
         for name in names:
             path = here / name
-            rel_source = prefix + path.relative_to(root).as_posix()
+            rel_source = shown(prefix + path.relative_to(root).as_posix())
             if not _is_content(name):
                 if name.lower().endswith(OTHER_CONTENT_SUFFIXES) and not is_leaf:
                     errors.append(ContentError(rel_source, 0, "content format not supported "
                                                "(only Markdown); skipped", "warning"))
                 continue
-            if path.is_symlink() and not _inside(root, path):
-                errors.append(ContentError(rel_source, 0, "symbolic link points outside the "
-                                           "content folder; not imported"))
+            problem = _unfit(root, path)
+            if problem:
+                errors.append(ContentError(rel_source, 0, problem))
                 continue
             stem, file_lang = split_lang(Path(name).stem, languages)
             if is_leaf and stem != "index":

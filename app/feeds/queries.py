@@ -136,7 +136,8 @@ def sitemap_pages(session: Session, default_lang: str,
     found: dict[str, SitemapPage] = {}
     rows = session.execute(select(Page).where(published()).order_by(Page.url_path)).scalars()
     for page in rows:
-        if page.kind == "section" and page.section in taxonomies:
+        if page.kind in ("taxonomy", "term") or (page.kind == "section"
+                                                 and page.section in taxonomies):
             continue  # Blowfish: [sitemap] excludedKinds = ["taxonomy", "term"]
         if not in_sitemap(page):
             continue

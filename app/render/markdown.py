@@ -229,8 +229,17 @@ def convert(text: str, links: LinkContext | None = None,
         text = _fence_info(text)
     try:
         return md.convert(text), list(ext.headings)
+    except BaseException:
+        # A failed conversion (RecursionError on hostile nesting) can leave the block parser's
+        # state stack and the extensions half-way: later pages would render wrongly. Drop it.
+        _discard_instance(emoji)
+        raise
     finally:
         md.reset()
+
+
+def _discard_instance(emoji: bool) -> None:
+    setattr(_local, "pair_emoji" if emoji else "pair", None)
 
 
 def markdownify(text: str) -> str:

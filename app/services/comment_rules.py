@@ -92,6 +92,10 @@ def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = Fals
         raise CommentError(400, f"{field} must be text", field, "type")
     if "\x00" in value:
         raise CommentError(400, f"{field} must not contain NUL characters", field)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # JSON may carry lone surrogates ("\ud800"), not Unicode text
+        raise CommentError(400, f"{field} is not valid Unicode text", field, "type") from None
     value = value.replace("\r\n", "\n").strip()
     if len(value) > limit:
         raise CommentError(400, f"{field} is too long (at most {limit} characters)", field,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +40,11 @@ from app.services.import_store import (
 from app.services.site_state import bump_generation
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+# Python-Markdown's list and code parsing grows about as depth**2.6: 400 levels of list take
+# seconds, 2,000 minutes. No real page indents a line this far.
+MAX_INDENT_COLUMNS = 256
+_DEEP_INDENT = re.compile(r"^[ \t]{64,}", re.MULTILINE)
+log = logging.getLogger(__name__)
 FORMAT = "site-2"  # bump when what an import stores per page changes
 ParseCache = dict[tuple[str, str], SourcePage]
 
@@ -108,10 +115,21 @@ def _decode(raw: bytes) -> str:
     if b"\x00" in raw[:8192]:
         raise ContentProblem(1, "binary file, not Markdown text")
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ContentProblem(line, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    _check_indent(text)
+    return text
+
+
+def _check_indent(text: str) -> None:
+    """Refuse lines indented past MAX_INDENT_COLUMNS: nesting that deep only slows rendering."""
+    for found in _DEEP_INDENT.finditer(text):
+        if len(found.group().expandtabs(4)) > MAX_INDENT_COLUMNS:
+            line = text.count("\n", 0, found.start()) + 1
+            raise ContentProblem(line, f"line is indented more than {MAX_INDENT_COLUMNS} "
+                                 "columns: content nests too deeply")
 
 
 def render_options(page: SourcePage | Page, files: tuple, options: ImportOptions) -> RenderOptions:
@@ -146,6 +164,7 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
     pages = []
     used: set[tuple[str, str]] = set()
     for entry in entries:
+        key = (entry.source_path, "")
         try:
             raw = entry.abs_path.read_bytes()
             if len(raw) > MAX_PAGE_BYTES:
@@ -154,6 +173,9 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
             key = (entry.source_path, entry.source_hash)
             if key not in cache:
                 cache[key] = build_page(entry, _decode(raw), options.site)
+            parsed = cache[key]
+            # The site pass changes params, dates and links: work on a copy of the cached page.
+            params = json.loads(json.dumps(parsed.params))
         except OSError as exc:
             report.errors.append(ContentError(entry.source_path, 0,
                                               f"cannot read file: {exc.strerror}"))
@@ -161,10 +183,19 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
         except ContentProblem as problem:
             report.errors.append(ContentError(entry.source_path, problem.line, problem.reason))
             continue
+        except RecursionError:
+            cache.pop(key, None)
+            report.errors.append(ContentError(entry.source_path, 1,
+                                              "front matter nests too deeply"))
+            continue
+        except Exception as exc:  # one bad file must not abort the import
+            cache.pop(key, None)
+            log.exception("unexpected error reading %s", entry.source_path)
+            report.errors.append(ContentError(entry.source_path, 0,
+                                              f"cannot be read: {type(exc).__name__}: {exc}"))
+            continue
         used.add(key)
-        parsed = cache[key]
-        # The site pass changes params, dates and links: work on a copy of the cached page.
-        pages.append(dataclasses.replace(parsed, params=json.loads(json.dumps(parsed.params))))
+        pages.append(dataclasses.replace(parsed, params=params))
     for stale in set(cache) - used:
         del cache[stale]
     return pages
@@ -188,6 +219,11 @@ def _render(page: SourcePage, options: ImportOptions, report: ImportReport,
         return None
     except RecursionError:
         report.errors.append(ContentError(page.source_path, 0, "content nests too deeply"))
+        return None
+    except Exception as exc:  # one bad page must not abort the import
+        log.exception("unexpected error rendering %s", page.source_path)
+        report.errors.append(ContentError(page.source_path, 0,
+                                          f"cannot be rendered: {type(exc).__name__}: {exc}"))
         return None
     for warning in rendered.warnings:
         line, _, reason = warning.partition(": ")
