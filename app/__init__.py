@@ -49,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.admin import bp as admin_bp
     from app.assets import init_assets
     from app.blog import bp as blog_bp
+    from app.blog.fast_path import init_fast_path
     from app.cli import register_cli
     from app.comments import api as comments_api
     from app.comments import bp as comments_bp
@@ -74,6 +75,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
     register_cli(app)
     site_settings.init_app(app)
+    init_fast_path(app)  # cached page hits answered before Flask; inside ProxyFix
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1

@@ -95,6 +95,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
         # Seconds a shared cache (nginx, a CDN) may keep a page; browsers always revalidate.
         "PAGE_SHARED_MAX_AGE": _int("PAGE_SHARED_MAX_AGE", 10),
+        # Answer cached page hits at the WSGI level, before Flask (app/blog/fast_path.py).
+        "PAGE_FAST_PATH": _bool(env.get("PAGE_FAST_PATH"), default=True),
         # One JSON line per request on stderr: method, path, status, ms, request id.
         "LOG_REQUESTS": _bool(env.get("LOG_REQUESTS"), default=True),
         # Comments: moderation "none" | "first" (an author's first comment is held) | "all".

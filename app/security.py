@@ -22,16 +22,37 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
+HSTS = "max-age=31536000; includeSubDomains"
 _REQUEST_ID_OK = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 log = logging.getLogger("blog.request")
 
 
-def _request_id() -> str:
-    # Keep a proxy's id (nginx $request_id) when it is sane; never log raw client input.
-    given = request.headers.get("X-Request-ID", "")
+def request_id_from(given: str) -> str:
+    """Keep a proxy's id (nginx $request_id) when it is sane; never log raw client input."""
     if 0 < len(given) <= 64 and set(given) <= _REQUEST_ID_OK:
         return given
     return uuid.uuid4().hex
+
+
+def response_headers(secure: bool) -> list[tuple[str, str]]:
+    """The headers every response carries (HSTS only over HTTPS)."""
+    headers = list(HEADERS.items())
+    if secure:
+        headers.append(("Strict-Transport-Security", HSTS))
+    return headers
+
+
+def log_request(method: str, path: str, status: int, started: float, request_id: str | None,
+                size: int | None) -> None:
+    """The one JSON line per request."""
+    log.info(json.dumps({
+        "method": method,
+        "path": path,
+        "status": status,
+        "ms": round((time.perf_counter() - started) * 1000, 2),
+        "request_id": request_id,
+        "bytes": size,
+    }, separators=(",", ":")))
 
 
 def init_security(app: Flask) -> None:
@@ -46,26 +67,17 @@ def init_security(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         g.request_started = time.perf_counter()
-        g.request_id = _request_id()
+        g.request_id = request_id_from(request.headers.get("X-Request-ID", ""))
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
+        for name, value in response_headers(request.is_secure):
             response.headers.setdefault(name, value)
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
         request_id = g.get("request_id")
         if request_id:
             response.headers["X-Request-ID"] = request_id
         if app.config.get("LOG_REQUESTS", True):
-            started = g.get("request_started", time.perf_counter())
-            log.info(json.dumps({
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "ms": round((time.perf_counter() - started) * 1000, 2),
-                "request_id": request_id,
-                "bytes": response.calculate_content_length(),
-            }, separators=(",", ":")))
+            log_request(request.method, request.path, response.status_code,
+                        g.get("request_started", time.perf_counter()), request_id,
+                        response.calculate_content_length())
         return response

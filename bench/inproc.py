@@ -75,7 +75,7 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
     from app.extensions import db
     from app.models import Page
     from app.render.markdown import EXTENSION_CONFIGS, EXTENSIONS
-    from app.render.pipeline import render
+    from app.render.pipeline import render_html
     from app.services.rendering import options_for
 
     with app.app_context():
@@ -88,7 +88,7 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
         converter.reset()
         return converter.convert(bare_body)
 
-    full, bare_times = best_of_pair(lambda: render(body, options), bare, repeat)
+    full, bare_times = best_of_pair(lambda: render_html(body, options), bare, repeat)
     ratios = [f / b for f, b in zip(full, bare_times, strict=True)]
     return RenderTiming(min(full), min(bare_times), statistics.median(ratios), len(body),
                         removed, repeat)

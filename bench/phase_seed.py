@@ -128,7 +128,8 @@ def target_3(run: Run, db: object) -> None:
     app = inproc.make_app(f"sqlite:///{db}", run.secret)
     timing = inproc.render_timing(app, POST, repeat)
     ratio = timing.full_s / timing.bare_s
-    say(f"render(body, options_for(page)) vs markdown.Markdown(extensions=EXTENSIONS, "
+    say(f"render_html(body, options_for(page)) (what a page-cache miss renders; the text "
+        "measures are stored at import) vs markdown.Markdown(extensions=EXTENSIONS, "
         "extension_configs=EXTENSION_CONFIGS).convert(body), one instance reset per call, "
         f"{timing.repeat} calls of each, alternating call by call, best of each with "
         "time.perf_counter, GC off while timing")

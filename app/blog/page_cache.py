@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import Response, current_app, request
-from werkzeug.http import http_date
+from sqlalchemy.engine import Engine
+from werkzeug.http import http_date, parse_date
 
 from app.extensions import cache, db
 from app.services.comment_tokens import form_token
@@ -24,6 +25,9 @@ from app.services.site_state import generation_reader
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
+
+
+FAST_PATH_OFFER = "blog.fast_path_offer"  # the WSGI environ key of a FastPathOffer
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,17 @@ class CachedPage:
     etag: str  # the header value, e.g. W/"abc"
     last_modified: str  # the header value (HTTP date)
     built: datetime
+
+
+@dataclass(frozen=True)
+class FastPathOffer:
+    """A page the view just served from the cache, and what it was valid for."""
+
+    engine: Engine
+    generation: int
+    epoch: int
+    bounds: object  # the visibility boundaries of that generation
+    entry: CachedPage
 
 
 class _LocalCache:
@@ -97,6 +112,12 @@ def make_entry(html: str) -> CachedPage:
     return CachedPage(body[:start], body[end + 2:], page_id, None, etag, modified, built)
 
 
+def offer(entry: CachedPage, generation: int, epoch: int) -> None:
+    """Hand a shared page to the WSGI fast path, which serves it until the site changes."""
+    request.environ[FAST_PATH_OFFER] = FastPathOffer(
+        db.engine, generation, epoch, local().get(f"bounds:{generation}"), entry)
+
+
 def current_epoch() -> tuple[int, int]:
     """(generation, visibility epoch): the part of page keys that changes with the site."""
     generation = generation_reader.read(db.engine)
@@ -108,37 +129,56 @@ def current_epoch() -> tuple[int, int]:
     return generation, visibility_epoch(bounds)  # type: ignore[arg-type]
 
 
-def _not_modified(entry: CachedPage) -> bool:
-    match = request.headers.get("If-None-Match")
-    if match is not None:
-        return match.strip() == "*" or entry.etag in match or entry.etag[2:] in match
-    since = request.if_modified_since
+def not_modified(entry: CachedPage, if_none_match: str | None,
+                 if_modified_since: str | None) -> bool:
+    """Whether a conditional request's validators still match the entry."""
+    if if_none_match is not None:
+        return (if_none_match.strip() == "*" or entry.etag in if_none_match
+                or entry.etag[2:] in if_none_match)
+    since = parse_date(if_modified_since) if if_modified_since else None
     return since is not None and since >= entry.built
 
 
-def respond(entry: CachedPage, shared: bool = True) -> Response:
-    """A response for a cached page, honouring conditional requests and gzip."""
-    if shared:
-        max_age = current_app.config["PAGE_SHARED_MAX_AGE"]
-        control = f"public, max-age=0, s-maxage={max_age}, stale-while-revalidate={max_age * 6}"
+def answer(entry: CachedPage, *, shared_max_age: int | None, secret: str,
+           if_none_match: str | None = None, if_modified_since: str | None = None,
+           accept_encoding: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body for a cached page; `shared_max_age` None: private.
+
+    Pure, so that the WSGI fast path (app/blog/fast_path.py) and the view answer alike.
+    """
+    if shared_max_age is not None:
+        control = (f"public, max-age=0, s-maxage={shared_max_age}, "
+                   f"stale-while-revalidate={shared_max_age * 6}")
     else:
         control = "private, no-store"
     headers = [("ETag", entry.etag), ("Last-Modified", entry.last_modified),
                ("Cache-Control", control), ("Vary", "Accept-Encoding")]
-    if _not_modified(entry):
-        return Response(status=304, headers=headers)
-    gzip_ok = "gzip" in request.headers.get("Accept-Encoding", "")
+    if not_modified(entry, if_none_match, if_modified_since):
+        return 304, headers, b""
+    headers.append(("Content-Type", "text/html; charset=utf-8"))
+    gzip_ok = "gzip" in accept_encoding
     if entry.token_page is None:
         if gzip_ok and entry.gzipped is not None:
             headers.append(("Content-Encoding", "gzip"))
-            return Response(entry.gzipped, headers=headers, mimetype="text/html")
-        return Response(entry.before, headers=headers, mimetype="text/html")
-    token = form_token(current_app.config["SECRET_KEY"], entry.token_page).encode()
+            return 200, headers, entry.gzipped
+        return 200, headers, entry.before
+    token = form_token(secret, entry.token_page).encode()
     body = entry.before + token + entry.after
     if gzip_ok:
         body = gzip.compress(body, 1, mtime=0)
         headers.append(("Content-Encoding", "gzip"))
-    return Response(body, headers=headers, mimetype="text/html")
+    return 200, headers, body
+
+
+def respond(entry: CachedPage, shared: bool = True) -> Response:
+    """A response for a cached page, honouring conditional requests and gzip."""
+    config = current_app.config
+    status, headers, body = answer(
+        entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"] if shared else None,
+        secret=config["SECRET_KEY"], if_none_match=request.headers.get("If-None-Match"),
+        if_modified_since=request.headers.get("If-Modified-Since"),
+        accept_encoding=request.headers.get("Accept-Encoding", ""))
+    return Response(body or None, status=status, headers=headers)
 
 
 def cached_html(build: Callable[[], str | None]) -> Response | None:
@@ -155,6 +195,7 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
             return None
         entry = make_entry(html)
         local().set(key, entry)
+    offer(entry, generation, epoch)  # type: ignore[arg-type]
     return respond(entry)  # type: ignore[arg-type]
 
 

@@ -11,10 +11,17 @@ def _is_letter_or_digit(ch: str) -> bool:
     return category.startswith("L") or category == "Nd"
 
 
+_ASCII_KEPT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def github_id(text: str) -> str:
     """Hugo's `github` autoIDType: lower-case letters, digits and _; space and - become -."""
+    text = text.strip()
+    if text.isascii():
+        return "".join("-" if ch in " -" else ch for ch in text if ch in _ASCII_KEPT
+                       or ch in " -").lower()
     out = []
-    for ch in text.strip():
+    for ch in text:
         if ch in (" ", "-"):
             out.append("-")
         elif ch == "_" or _is_letter_or_digit(ch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import json
@@ -19,7 +20,7 @@ from app.render.toc import toc_html
 
 # Bump when the output of render() changes for the same input: old cache entries then
 # simply stop being asked for.
-RENDERER_VERSION = "4"
+RENDERER_VERSION = "5"
 COMMENTS_MARKER = "<!--blog:comments-->"
 _PARTIAL_RE = re.compile(
     r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'
@@ -67,17 +68,12 @@ class RenderOptions:
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """A page body rendered: HTML, TOC, text measures and what it used."""
+class PageHtml:
+    """A page body rendered for display: HTML, TOC and what it used (what a view needs)."""
 
     html: str
     toc: str  # Hugo's <nav id="TableOfContents"> markup
     headings: tuple[md.Heading, ...]
-    plain_text: str
-    word_count: int
-    reading_time: int
-    summary_html: str
-    truncated: bool
     has_comments_marker: bool
     shortcodes: Mapping[str, int]  # name -> uses rendered
     unknown_shortcodes: Mapping[str, int]
@@ -87,6 +83,17 @@ class Rendered:
     def toc_has_entries(self) -> bool:
         """Blowfish shows the TOC only when it lists at least one heading."""
         return "<ul" in self.toc
+
+
+@dataclass(frozen=True)
+class Rendered(PageHtml):
+    """A page body rendered with its text measures, as the importer stores it."""
+
+    plain_text: str
+    word_count: int
+    reading_time: int
+    summary_html: str
+    truncated: bool
 
 
 def render_digest(body: str, options: RenderOptions) -> str:
@@ -186,9 +193,8 @@ def _anchor(match: re.Match[str]) -> str:
     return f'<h{level} id="{anchor}"{attrs}>{inner}{link}</h{level}>'
 
 
-def render(body: str, options: RenderOptions | None = None) -> Rendered:
-    """Render a Markdown body as Hugo with Blowfish would; raises ShortcodeSyntaxError."""
-    options = options or RenderOptions()
+def _convert(body: str, options: RenderOptions) -> tuple[PageHtml, str]:
+    """The page for display, and the converted HTML with shortcode placeholders left in."""
     expander = _Expander(options)
     marker = expander.placeholder(COMMENTS_MARKER)
     body, partials = _PARTIAL_RE.subn(marker, body)
@@ -196,6 +202,31 @@ def render(body: str, options: RenderOptions | None = None) -> Rendered:
     source = expander.expand(nodes).replace("<!--more-->", f"\n\n{MORE}\n\n", 1)
     links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
     converted, headings = md.convert(source, links, options.emoji)
+    final = _substitute(_MORE_P_RE.sub("", converted), expander.outputs)
+    if options.heading_anchors:
+        final = _HEADING_RE.sub(_anchor, final)
+    page = PageHtml(
+        html=final,
+        toc=toc_html([(h.level, h.id, h.title) for h in headings], options.toc_start,
+                     options.toc_end),
+        headings=tuple(headings),
+        has_comments_marker=partials > 0,
+        shortcodes=dict(expander.used),
+        unknown_shortcodes=dict(expander.unknown),
+        warnings=tuple(expander.warnings),
+    )
+    return page, converted
+
+
+def render_html(body: str, options: RenderOptions | None = None) -> PageHtml:
+    """What a view shows of a Markdown body (no text measures: those are stored at import)."""
+    return _convert(body, options or RenderOptions())[0]
+
+
+def render(body: str, options: RenderOptions | None = None) -> Rendered:
+    """Render a Markdown body as Hugo with Blowfish would; raises ShortcodeSyntaxError."""
+    options = options or RenderOptions()
+    page, converted = _convert(body, options)
     # Word counts and summaries leave shortcode output out, as Hugo's own oracle does.
     bare = re.sub(r"<p>HBLOGSC\d{6}X</p>\n?", "", converted)
     bare = _PH_RE.sub("", bare)
@@ -205,23 +236,13 @@ def render(body: str, options: RenderOptions | None = None) -> Rendered:
     cjk = _is_cjk(body, options)
     words = plain.count_words(text, cjk)
     summary = _summary(summary_source, options, cjk)
-    final = _substitute(_MORE_P_RE.sub("", converted), expander.outputs)
-    if options.heading_anchors:
-        final = _HEADING_RE.sub(_anchor, final)
     return Rendered(
-        html=final,
-        toc=toc_html([(h.level, h.id, h.title) for h in headings], options.toc_start,
-                     options.toc_end),
-        headings=tuple(headings),
+        **{f.name: getattr(page, f.name) for f in dataclasses.fields(PageHtml)},
         plain_text=text,
         word_count=words,
         reading_time=plain.reading_time(words, cjk),
         summary_html=summary.html,
         truncated=summary.truncated,
-        has_comments_marker=partials > 0,
-        shortcodes=dict(expander.used),
-        unknown_shortcodes=dict(expander.unknown),
-        warnings=tuple(expander.warnings),
     )
 
 

@@ -8,7 +8,7 @@ from flask import current_app
 
 from app.extensions import cache
 from app.models import Page
-from app.render.pipeline import Rendered, RenderOptions, cache_key, render
+from app.render.pipeline import PageHtml, RenderOptions, cache_key, render_html
 from app.render.shortcodes.registry import PageFile
 from app.services.bundles import page_file
 
@@ -39,12 +39,12 @@ def options_for(page: Page, config: Any = None) -> RenderOptions:
     )
 
 
-def rendered_page(page: Page) -> Rendered:
+def rendered_page(page: Page) -> PageHtml:
     """The page's body rendered, from the cache when an equal body was rendered before."""
     key = cache_key(page.render_hash)
     hit = cache.get(key)
-    if isinstance(hit, Rendered):
+    if isinstance(hit, PageHtml):
         return hit
-    result = render(page.body, options_for(page))
+    result = render_html(page.body, options_for(page))
     cache.set(key, result, timeout=0)
     return result

@@ -19,6 +19,7 @@ The output is a horizontal scroll-snap strip that works without JavaScript;
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from dataclasses import dataclass
@@ -79,6 +80,7 @@ def _trim_braces(value: str) -> str:
     return value.removeprefix("{").removesuffix("}")
 
 
+@functools.lru_cache(maxsize=512)
 def glob_to_regex(pattern: str) -> re.Pattern[str] | None:
     """Compile a Hugo (gobwas) glob with ``/`` as separator; None when it is invalid.
 

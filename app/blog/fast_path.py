@@ -1,0 +1,105 @@
+"""Cached pages answered at the WSGI level: a hit never enters Flask's request machinery.
+
+A page the view served from the page cache is offered here (page_cache.offer). The next
+plain GET or HEAD of the same host and path is answered from this process's copy as long
+as the site generation (one prepared SELECT) and the visibility epoch are those the page
+was built for. Anything else (a query string, a body, the comment author's cookie, a miss,
+any error) goes to Flask unchanged, which answers and may offer the page again.
+
+The answer is the one the view would give: page_cache.answer builds both, and the security
+headers, request id and log line come from app/security.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask
+
+from app.blog.page_cache import FAST_PATH_OFFER, FastPathOffer, answer
+from app.security import log_request, request_id_from, response_headers
+from app.services.comment_tokens import AUTHOR_COOKIE
+from app.services.pages import visibility_epoch
+from app.services.site_state import generation_reader
+
+MAX_ENTRIES = 512
+_STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+Key = tuple[str, str, str, str]
+
+
+class PageFastPath:
+    """WSGI middleware in front of the Flask app; one per app, state per process."""
+
+    def __init__(self, app: Flask, inner: WSGIApp) -> None:
+        self.app = app
+        self.inner = inner
+        self.entries: dict[Key, FastPathOffer] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> (
+        Iterable[bytes]
+    ):
+        started = time.perf_counter()
+        key = _key(environ)
+        if key is not None:
+            offer = self.entries.get(key)
+            if offer is not None and self._current(offer):
+                return self._answer(offer, environ, start_response, started)
+        result = self.inner(environ, start_response)
+        offered = environ.pop(FAST_PATH_OFFER, None)
+        if key is not None and offered is not None:
+            self._keep(key, offered)
+        return result
+
+    def _current(self, offer: FastPathOffer) -> bool:
+        try:
+            generation = generation_reader.read(offer.engine)
+        except Exception:  # the view will answer (and report) whatever is wrong
+            return False
+        return (generation == offer.generation
+                and visibility_epoch(offer.bounds) == offer.epoch)  # type: ignore[arg-type]
+
+    def _keep(self, key: Key, offer: FastPathOffer) -> None:
+        if key not in self.entries and len(self.entries) >= MAX_ENTRIES:
+            del self.entries[next(iter(self.entries))]  # the oldest offer
+        self.entries[key] = offer
+
+    def _answer(self, offer: FastPathOffer, environ: dict[str, Any],
+                start_response: StartResponse, started: float) -> Iterable[bytes]:
+        config = self.app.config
+        status, headers, body = answer(
+            offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
+            secret=config["SECRET_KEY"], if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""))
+        request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
+        headers.extend(response_headers(environ.get("wsgi.url_scheme") == "https"))
+        headers.append(("X-Request-ID", request_id))
+        if status == 200:
+            headers.append(("Content-Length", str(len(body))))
+        start_response(_STATUS[status], headers)
+        if config.get("LOG_REQUESTS", True):
+            log_request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), status,
+                        started, request_id, len(body))
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+
+def _key(environ: dict[str, Any]) -> Key | None:
+    """What names a shareable page request, or None when the request may not use the path."""
+    if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get("QUERY_STRING")
+            or environ.get("CONTENT_LENGTH") not in (None, "", "0")
+            or AUTHOR_COOKIE in environ.get("HTTP_COOKIE", "")):
+        return None
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    return (environ.get("wsgi.url_scheme", "http"), host, environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""))
+
+
+def init_fast_path(app: Flask) -> None:
+    """Put the fast path in front of the app (inside ProxyFix, which must come later)."""
+    if app.config.get("PAGE_FAST_PATH", True):
+        app.wsgi_app = PageFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
