@@ -235,10 +235,13 @@ def counts(session: Session, page_ids: Collection[int]) -> dict[int, int]:
     return {page_id: count for page_id, count in rows}
 
 
-def reattach(session: Session, page: Page) -> None:
-    """Give a (re-)imported page back the comments left at its URL."""
-    session.execute(update(Comment).where(Comment.thread_url == page.url_path,
-                                          Comment.page_id.is_(None)).values(page_id=page.id))
+def reattach_all(session: Session) -> None:
+    """Give (re-)imported pages back the comments left at their URLs, in one statement."""
+    owner = (select(Page.id).where(Page.url_path == Comment.thread_url)
+             .scalar_subquery())
+    session.execute(update(Comment).where(Comment.page_id.is_(None),
+                                          Comment.thread_url.in_(select(Page.url_path)))
+                    .values(page_id=owner).execution_options(synchronize_session=False))
 
 
 @dataclass(frozen=True)

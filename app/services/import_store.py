@@ -15,7 +15,7 @@ from app.content.urls import term_slug
 from app.models import Alias, BundleFile, Page, PageTerm, Term
 from app.render.pipeline import Rendered
 from app.services import bundles
-from app.services.comments import reattach
+from app.services.comments import reattach_all
 
 _COPIED = ("lang", "kind", "url_path", "section", "title", "description", "date", "lastmod",
            "publish_date", "expiry_date", "draft", "weight", "params", "body", "body_line",
@@ -45,62 +45,94 @@ def release_urls(session: Session, prepared: list[Prepared],
         session.execute(delete(Alias).where(Alias.page_id.in_(moving)))
 
 
-def upsert(session: Session, item: Prepared, now: datetime,
-           cache: bundles.FileInfoCache) -> None:
-    """Insert or update one page with its terms, aliases and bundle files."""
-    src, rendered = item.page, item.rendered
-    page = session.execute(
-        select(Page).where(Page.source_path == src.source_path)
-    ).scalar_one_or_none()
-    if page is None:
-        page = Page(source_path=src.source_path)
-        session.add(page)
-    else:
-        page.aliases.clear()
-        page.files.clear()
-        page.terms.clear()
-        session.flush()
-    for name in _COPIED:
-        setattr(page, name, getattr(src, name))
-    page.summary_html = rendered.summary_html
-    page.truncated = rendered.truncated
-    page.plain_text = rendered.plain_text
-    page.word_count = rendered.word_count
-    page.reading_time = rendered.reading_time
-    page.render_hash = item.digest
-    page.imported_at = now
-    session.flush()
-    reattach(session, page)
-    _set_terms(session, page, src)
-    _set_aliases(session, page, src)
-    bundles.attach_files(session, page, src.files, cache)
+class Writer:
+    """Writes one import's pages; knows the terms and aliases so that a page costs no lookups.
 
+    Everything is read once up front (terms, alias owners, the rows of changed pages), new
+    rows are flushed in batches, and comments left at a URL are reattached in one statement
+    at the end.
+    """
 
-def _set_terms(session: Session, page: Page, src: SourcePage) -> None:
-    for plural, names in src.terms.items():
-        for position, name in enumerate(names):
-            slug = term_slug(name)
-            if not slug:
+    FLUSH_EVERY = 200
+
+    def __init__(self, session: Session, now: datetime, cache: bundles.FileInfoCache,
+                 changed: list[str]) -> None:
+        self.session = session
+        self.now = now
+        self.cache = cache
+        self.terms = {(t.taxonomy, t.lang, t.slug): t for t in session.execute(
+            select(Term)).scalars()}
+        self.alias_owner: dict[str, int] = {
+            path: owner for path, owner in session.execute(select(Alias.path, Alias.page_id))}
+        self.pages: dict[str, Page] = {}
+        for chunk in range(0, len(changed), 500):
+            rows = session.execute(select(Page).where(
+                Page.source_path.in_(changed[chunk:chunk + 500]))).scalars()
+            self.pages.update((page.source_path, page) for page in rows)
+        self.pending = 0
+
+    def upsert(self, item: Prepared) -> None:
+        """Insert or update one page with its terms, aliases and bundle files."""
+        src, rendered = item.page, item.rendered
+        page = self.pages.get(src.source_path)
+        with self.session.no_autoflush:
+            if page is None:
+                page = Page(source_path=src.source_path)
+                self.session.add(page)
+            else:
+                for alias in page.aliases:
+                    self.alias_owner.pop(alias.path, None)
+                page.aliases.clear()
+                page.files.clear()
+                page.terms.clear()
+                self.session.flush()  # the old links go before the new ones come
+            for name in _COPIED:
+                setattr(page, name, getattr(src, name))
+            page.summary_html = rendered.summary_html
+            page.truncated = rendered.truncated
+            page.plain_text = rendered.plain_text
+            page.word_count = rendered.word_count
+            page.reading_time = rendered.reading_time
+            page.render_hash = item.digest
+            page.imported_at = self.now
+            self._set_terms(page, src)
+            self._set_aliases(page, src)
+        bundles.attach_files(self.session, page, src.files, self.cache)
+        self.pending += 1
+        if self.pending >= self.FLUSH_EVERY:
+            self.session.flush()
+            self.pending = 0
+
+    def finish(self) -> None:
+        """Flush what is left and give pages back the comments left at their URLs."""
+        self.session.flush()
+        reattach_all(self.session)
+
+    def _term(self, plural: str, lang: str, slug: str, name: str) -> Term:
+        term = self.terms.get((plural, lang, slug))
+        if term is None:
+            term = Term(taxonomy=plural, lang=lang, slug=slug, name=name)
+            self.session.add(term)
+            self.terms[(plural, lang, slug)] = term
+        return term
+
+    def _set_terms(self, page: Page, src: SourcePage) -> None:
+        for plural, names in src.terms.items():
+            linked: set[str] = set()
+            for position, name in enumerate(names):
+                slug = term_slug(name)
+                if not slug or slug in linked:
+                    continue
+                linked.add(slug)
+                page.terms.append(PageTerm(term=self._term(plural, src.lang, slug, name),
+                                           position=position))
+
+    def _set_aliases(self, page: Page, src: SourcePage) -> None:
+        for path in dict.fromkeys(src.aliases):
+            if path in self.alias_owner or path == page.url_path:
                 continue
-            term = session.execute(
-                select(Term).where(Term.taxonomy == plural, Term.lang == src.lang,
-                                   Term.slug == slug)
-            ).scalar_one_or_none()
-            if term is None:
-                term = Term(taxonomy=plural, lang=src.lang, slug=slug, name=name)
-                session.add(term)
-                session.flush()
-            if any(link.term_id == term.id for link in page.terms):
-                continue
-            page.terms.append(PageTerm(term_id=term.id, position=position))
-
-
-def _set_aliases(session: Session, page: Page, src: SourcePage) -> None:
-    for path in dict.fromkeys(src.aliases):
-        clash = session.execute(select(Alias).where(Alias.path == path)).scalar_one_or_none()
-        if clash is not None or path == page.url_path:
-            continue
-        page.aliases.append(Alias(path=path))
+            page.aliases.append(Alias(path=path))
+            self.alias_owner[path] = page.id or 0
 
 
 def drop_orphans(session: Session) -> None:

@@ -32,10 +32,10 @@ from app.render.shortcodes.parser import ShortcodeSyntaxError
 from app.services import bundles, site_settings
 from app.services.import_store import (
     Prepared,
+    Writer,
     drop_orphans,
     release_urls,
     set_term_titles,
-    upsert,
 )
 from app.services.site_state import bump_generation
 
@@ -307,10 +307,12 @@ def _write(session: Session, options: ImportOptions, report: ImportReport,
             session.execute(delete(Page).where(Page.id == existing[path][0]))
             report.removed.append(path)
         release_urls(session, prepared, existing)
+        writer = Writer(session, now, cache, [item.page.source_path for item in prepared])
         for item in prepared:
             is_new = item.page.source_path not in existing
-            upsert(session, item, now, cache)
+            writer.upsert(item)
             (report.added if is_new else report.updated).append(item.page.source_path)
+        writer.finish()
         if options.settings is not None:
             report.settings_changed = site_settings.save(session, options.settings)
         if report.changed:
