@@ -80,6 +80,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PAGE_SIZE": max(1, _int("PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
         "RELATED_LIMIT": _int("RELATED_LIMIT", 3),
         "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),
+        # Processes that render pages when an import changes many of them (1: no pool).
+        "IMPORT_WORKERS": _int("IMPORT_WORKERS", os.cpu_count() or 1),
         "TOC_START_LEVEL": _int("TOC_START_LEVEL", 2),
         "TOC_END_LEVEL": _int("TOC_END_LEVEL", 4),
         # Blowfish's [params.article] defaults; a post's front matter overrides each.

@@ -45,7 +45,7 @@ def import_options(prune: bool = False, dry_run: bool = False,
             summary_length=config["SUMMARY_LENGTH"],
             detect_cjk=bool(config.get("HAS_CJK_LANGUAGE")),
             emoji=bool(config.get("ENABLE_EMOJI")),
-            prune=prune, dry_run=dry_run, settings={},
+            prune=prune, dry_run=dry_run, settings={}, workers=config["IMPORT_WORKERS"],
         )
     return ImportOptions(
         site=SiteOptions(
@@ -59,6 +59,7 @@ def import_options(prune: bool = False, dry_run: bool = False,
         detect_cjk=bool(_pick(site.has_cjk, config.get("HAS_CJK_LANGUAGE"))),
         emoji=bool(_pick(site.enable_emoji, config.get("ENABLE_EMOJI"))),
         prune=prune, dry_run=dry_run, sources=_sources(site), settings=site.settings(),
+        workers=config["IMPORT_WORKERS"],
     )
 
 

@@ -27,8 +27,7 @@ from app.content.pages import SiteOptions, SourcePage, build_page
 from app.content.site import link_site
 from app.content.tree import PageEntry, entry_hash, scan
 from app.models import Page
-from app.render.pipeline import RENDERER_VERSION, RenderOptions, render, render_digest
-from app.render.shortcodes.parser import ShortcodeSyntaxError
+from app.render.pipeline import RENDERER_VERSION, RenderOptions
 from app.services import bundles, site_settings
 from app.services.import_store import (
     Prepared,
@@ -37,6 +36,7 @@ from app.services.import_store import (
     release_urls,
     set_term_titles,
 )
+from app.services.render_pool import Outcome, render_many
 from app.services.site_state import bump_generation
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
@@ -72,6 +72,7 @@ class ImportOptions:
     dry_run: bool = False
     sources: tuple[ContentSource, ...] = ()
     settings: Mapping[str, Any] | None = None  # the site's settings to store, if any
+    workers: int = 1  # processes that render when many pages changed
 
     def fingerprint(self) -> str:
         """Settings that change what a page imports as; part of every page's hash."""
@@ -208,22 +209,41 @@ def _site_hash(page: SourcePage) -> str:
     return hashlib.sha256(f"{page.source_hash}\x00{derived}".encode()).hexdigest()
 
 
-def _render(page: SourcePage, options: ImportOptions, report: ImportReport,
-            cache: bundles.FileInfoCache) -> Prepared | None:
-    try:
-        files = cache.page_files(page.url_path, page.files)
-        opts = render_options(page, files, options)
-        rendered = render(page.body, opts)
-    except ShortcodeSyntaxError as exc:
-        report.errors.append(ContentError(page.source_path, exc.line, exc.reason))
-        return None
-    except RecursionError:
-        report.errors.append(ContentError(page.source_path, 0, "content nests too deeply"))
-        return None
-    except Exception as exc:  # one bad page must not abort the import
-        log.exception("unexpected error rendering %s", page.source_path)
-        report.errors.append(ContentError(page.source_path, 0,
-                                          f"cannot be rendered: {type(exc).__name__}: {exc}"))
+def _render_all(pages: list[SourcePage], options: ImportOptions, report: ImportReport,
+                cache: bundles.FileInfoCache,
+                progress: Callable[[list[PageEntry]], Iterable[PageEntry]] | None,
+                entries: Mapping[str, PageEntry]) -> list[Prepared]:
+    """Pass 2: render what changed (in worker processes when there is a lot of it)."""
+    jobs: list[tuple[SourcePage, RenderOptions]] = []
+    for page in pages:
+        try:
+            jobs.append((page, render_options(page, cache.page_files(page.url_path, page.files),
+                                              options)))
+        except Exception as exc:  # one bad page must not abort the import
+            log.exception("unexpected error preparing %s", page.source_path)
+            report.errors.append(ContentError(page.source_path, 0,
+                                              f"cannot be rendered: {type(exc).__name__}: {exc}"))
+    outcomes = render_many([(page.body, opts) for page, opts in jobs], options.workers)
+    ticks = iter(progress([entries[page.source_path] for page, _ in jobs])) if progress else None
+    prepared = []
+    for (page, _), outcome in zip(jobs, outcomes, strict=True):
+        if ticks is not None:
+            next(ticks, None)
+        item = _prepared(page, outcome, report)
+        if item is not None:
+            prepared.append(item)
+    if ticks is not None:
+        for _ in ticks:  # let a progress bar reach its end
+            pass
+    return prepared
+
+
+def _prepared(page: SourcePage, outcome: Outcome, report: ImportReport) -> Prepared | None:
+    rendered = outcome.rendered
+    if rendered is None:
+        if outcome.detail:
+            log.error("unexpected error rendering %s:\n%s", page.source_path, outcome.detail)
+        report.errors.append(ContentError(page.source_path, outcome.line, outcome.reason))
         return None
     for warning in rendered.warnings:
         line, _, reason = warning.partition(": ")
@@ -231,7 +251,7 @@ def _render(page: SourcePage, options: ImportOptions, report: ImportReport,
         report.warnings.append(ContentError(page.source_path, number, reason, "warning"))
     report.shortcodes.update(rendered.shortcodes)
     report.unknown_shortcodes.update(rendered.unknown_shortcodes)
-    return Prepared(page, rendered, render_digest(page.body, opts))
+    return Prepared(page, rendered, outcome.digest)
 
 
 def _check_urls(prepared: list[Prepared], taken: dict[str, str],
@@ -280,11 +300,9 @@ def import_content(
             changed.append(page)
     by_path = {entry.source_path: entry for entry in entries}
     pending = {page.source_path: page for page in changed}
-    todo = [by_path[path] for path in pending]
     file_cache = bundles.FileInfoCache(session)
-    prepared = [item for entry in (progress(todo) if progress else todo)
-                if (item := _render(pending[entry.source_path], options, report, file_cache))
-                is not None]
+    prepared = _render_all(list(pending.values()), options, report, file_cache, progress,
+                           by_path)
     seen = set(by_path)
     stale = [path for path in existing if path not in seen] if options.prune else []
     changing = {item.page.source_path for item in prepared} | set(stale)
