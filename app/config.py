@@ -68,6 +68,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SITE_TIMEZONE": env.get("SITE_TIMEZONE", "UTC"),
         # Absolute URLs in feeds, sitemap and robots.txt; empty: the request's own origin.
         "SITE_BASE_URL": env.get("SITE_BASE_URL", "").strip().rstrip("/"),
+        # Reply emails (`flask comments notify`): an SMTP server and the From address.
+        "MAIL_FROM": env.get("MAIL_FROM", ""),
+        "SMTP_HOST": env.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_SECURITY": env.get("SMTP_SECURITY", ""),  # starttls | ssl | none; by port if unset
+        "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
         "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
         "FEED_LIMIT": _int("FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),

@@ -204,6 +204,24 @@ class Comment(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class Notification(db.Model):
+    """A reply email waiting to go (or gone): the outbox `flask comments notify` sends."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("comment_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(  # the reply
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int] = mapped_column(  # the comment replied to, whose author asked
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
 class RateBucket(db.Model):
     """A fixed-window counter, bumped atomically with an upsert."""
 

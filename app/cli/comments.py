@@ -1,8 +1,10 @@
-"""`flask comments ...`: moderation queue, per-post closing, Disqus import, JSON export."""
+"""`flask comments ...`: moderation queue, per-post closing, Disqus import, JSON export,
+reply emails."""
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -10,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import moderation
+from app.services import moderation, notify
 from app.services.comment_export import export_comments
 from app.services.comment_rules import CommentError, CommentSettings
 from app.services.disqus import DisqusImportError, import_disqus
@@ -108,3 +110,27 @@ def export_command(file: str) -> None:
         return
     Path(file).write_text(data, encoding="utf-8")
     click.echo(f"{file}: {len(data.encode())} bytes", err=True)
+
+
+@comments_cli.command("notify")
+@click.option("--loop", "interval", type=click.IntRange(min=5), default=None,
+              help="Keep running, sending every INTERVAL seconds.")
+def notify_command(interval: int | None) -> None:
+    """Send queued reply emails over SMTP (MAIL_FROM, SMTP_*, SITE_BASE_URL)."""
+    try:
+        mail = notify.MailSettings.from_config(current_app.config)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    while True:
+        report = notify.send_pending(db.session, mail, current_app.config["SECRET_KEY"])
+        for error in report.errors:
+            click.echo(f"error: {error}", err=True)
+        if report.sent or report.failed or report.skipped or interval is None:
+            click.echo(f"{report.sent} sent, {report.failed} failed (will retry, at most "
+                       f"{notify.MAX_ATTEMPTS} tries), {report.skipped} no longer wanted")
+        if interval is None:
+            if report.failed:
+                raise SystemExit(1)
+            return
+        db.session.remove()
+        time.sleep(interval)

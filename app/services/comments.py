@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
-from app.services import ratelimit
+from app.services import notify, ratelimit
 from app.services.comment_rules import (
     MAX_ID,
     CommentError,
@@ -119,6 +119,9 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
             text_html=html, notify=data.notify, client_key=client_key, created_at=now,
         )
         session.add(comment)
+        if comment.status == "published" and comment.parent_id:
+            session.flush()
+            notify.queue_replies(session, [comment], now)
         bump_generation(session)
         session.commit()
     except BaseException:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
+from app.services import notify
 from app.services.comment_rules import CommentError
 from app.services.comments import remove
 from app.services.site_state import bump_generation
@@ -34,6 +35,7 @@ def moderate(session: Session, ids: Sequence[int], action: str) -> int:
     if action == "approve":
         for comment in comments:
             comment.status = "published"
+        notify.queue_replies(session, comments)
     elif action == "spam":
         for comment in comments:
             comment.status = "spam"

@@ -1,0 +1,200 @@
+"""Reply notifications: queued when a reply is published, sent by `flask comments notify`.
+
+Only a reader who ticked "email me replies" (and gave an email) is ever written to, only
+for a published reply by someone else, once per reply, and every email carries a one-click
+unsubscribe link (RFC 8058) that needs nothing but the link.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import smtplib
+import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from app.models import Comment, Notification, Page
+from app.services.pages import utcnow
+
+MAX_ATTEMPTS = 5
+BATCH = 100
+
+
+def queue_replies(session: Session, replies: Iterable[Comment],
+                  now: datetime | None = None) -> int:
+    """Queue an email for each published reply whose parent's author asked for one."""
+    queued = 0
+    for reply in replies:
+        if reply.status != "published" or reply.deleted or not reply.parent_id:
+            continue
+        target = session.get(Comment, reply.reply_to_id or reply.parent_id)
+        if (target is None or not target.notify or not target.email or target.deleted
+                or target.status != "published"
+                or (reply.email or "").lower() == target.email.lower()):
+            continue
+        exists = session.execute(select(Notification.id).where(
+            Notification.comment_id == reply.id, Notification.email == target.email)).first()
+        if exists is None:
+            session.add(Notification(comment_id=reply.id, recipient_id=target.id,
+                                     email=target.email, created_at=now or utcnow(),
+                                     attempts=0))
+            queued += 1
+    return queued
+
+
+def unsubscribe_token(secret: str, comment_id: int, email: str) -> str:
+    """What proves an unsubscribe link was sent to this address for this comment."""
+    message = f"unsubscribe:{comment_id}:{email.lower()}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def unsubscribe(session: Session, secret: str, comment_id: int, token: str) -> str | None:
+    """Stop reply emails to the address behind the link; its email, or None if the link is bad."""
+    comment = session.get(Comment, comment_id)
+    if comment is None or not comment.email:
+        return None
+    if not hmac.compare_digest(unsubscribe_token(secret, comment_id, comment.email), token):
+        return None
+    email = comment.email.lower()
+    session.execute(update(Comment).where(func.lower(Comment.email) == email)
+                    .values(notify=False).execution_options(synchronize_session=False))
+    session.execute(update(Notification).where(
+        func.lower(Notification.email) == email, Notification.sent_at.is_(None))
+        .values(sent_at=utcnow(), last_error="unsubscribed")
+        .execution_options(synchronize_session=False))
+    session.commit()
+    return comment.email
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where and how to send: SMTP_* and MAIL_FROM from the app config."""
+
+    host: str
+    port: int
+    security: str  # "starttls", "ssl" or "none"
+    username: str
+    password: str
+    sender: str
+    base_url: str
+    site_title: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
+        """Settings from the app config; ValueError naming what is missing."""
+        sender = str(config.get("MAIL_FROM") or "")
+        base = str(config.get("SITE_BASE_URL") or "").rstrip("/")
+        if not sender:
+            raise ValueError("set MAIL_FROM (the From address of reply emails)")
+        if not base.startswith(("http://", "https://")):
+            raise ValueError("set SITE_BASE_URL (e.g. https://blog.example.org): emails link "
+                             "to the site")
+        port = int(config.get("SMTP_PORT") or 25)
+        security = str(config.get("SMTP_SECURITY") or "").lower() or (
+            "ssl" if port == 465 else "starttls" if port == 587 else "none")
+        if security not in ("starttls", "ssl", "none"):
+            raise ValueError("SMTP_SECURITY must be starttls, ssl or none")
+        return cls(str(config.get("SMTP_HOST") or "localhost"), port, security,
+                   str(config.get("SMTP_USERNAME") or ""), str(config.get("SMTP_PASSWORD") or ""),
+                   sender, base, str(config.get("SITE_TITLE") or ""))
+
+    def connect(self) -> smtplib.SMTP:
+        """An open, logged-in SMTP connection."""
+        if self.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=30,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=30)
+            if self.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+        if self.username:
+            smtp.login(self.username, self.password)
+        return smtp
+
+
+@dataclass
+class SendReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def build_message(mail: MailSettings, secret: str, note: Notification, reply: Comment,
+                  page_title: str) -> EmailMessage:
+    """The email for one notification: plain text, with a one-click unsubscribe link."""
+    link = f"{mail.base_url}{reply.thread_url}#comment-{reply.id}"
+    stop = (f"{mail.base_url}/comments/unsubscribe/{note.recipient_id}/"
+            f"{unsubscribe_token(secret, note.recipient_id, note.email)}")
+    author = reply.author or "Anonymous"
+    message = EmailMessage()
+    message["From"] = formataddr((mail.site_title, mail.sender)) if mail.site_title \
+        else mail.sender
+    message["To"] = note.email
+    message["Subject"] = f"{author} replied to your comment on \u201c{page_title}\u201d"
+    message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    message["List-Unsubscribe"] = f"<{stop}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(
+        f"{author} replied to your comment on \u201c{page_title}\u201d:\n\n"
+        + "\n".join(f"> {line}" if line else ">" for line in reply.text_md.splitlines())
+        + f"\n\nRead and answer it: {link}\n\n"
+        f"You get this email because you asked for replies to your comment. "
+        f"Stop all reply emails: {stop}\n")
+    return message
+
+
+def send_pending(session: Session, mail: MailSettings, secret: str,
+                 limit: int = BATCH) -> SendReport:
+    """Send queued emails over one SMTP connection; each is committed as it goes."""
+    report = SendReport()
+    pending = list(session.execute(
+        select(Notification).where(Notification.sent_at.is_(None),
+                                   Notification.attempts < MAX_ATTEMPTS)
+        .order_by(Notification.id).limit(limit)).scalars())
+    if not pending:
+        return report
+    smtp: smtplib.SMTP | None = None
+    try:
+        for note in pending:
+            reply = session.get(Comment, note.comment_id)
+            target = session.get(Comment, note.recipient_id)
+            if (reply is None or reply.deleted or reply.status != "published"
+                    or target is None or not target.notify):
+                note.sent_at, note.last_error = utcnow(), "skipped: no longer wanted"
+                report.skipped += 1
+                session.commit()
+                continue
+            title = session.execute(select(Page.title).where(
+                Page.url_path == reply.thread_url)).scalar() or reply.thread_url
+            try:
+                smtp = smtp or mail.connect()
+                smtp.send_message(build_message(mail, secret, note, reply, title))
+            except (smtplib.SMTPException, OSError) as exc:
+                note.attempts += 1
+                note.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                report.failed += 1
+                report.errors.append(f"notification {note.id}: {note.last_error}")
+                smtp = None  # reconnect for the next one
+            else:
+                note.sent_at = utcnow()
+                note.attempts += 1
+                report.sent += 1
+            session.commit()
+    finally:
+        if smtp is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                smtp.quit()
+    return report
