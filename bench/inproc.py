@@ -98,6 +98,9 @@ def drop_page_cache(app: Any) -> None:
     """Forget every cached page (keys `view:...`), locally and in the shared cache."""
     from app.extensions import cache
 
+    fast = app.extensions.get("page_fast_path")
+    if fast is not None:
+        fast.entries.clear()
     local = app.extensions.get("page_cache_local")
     if local is not None:
         for key in [k for k in local.items if k.startswith("view:")]:

@@ -262,3 +262,13 @@ def test_no_hugo_shortcode_output_loads_anything_remote() -> None:
     html = page("\n\n".join(bodies)).html
     assert_private(html)
     assert not re.search(r"<img[^>]+src=\"https?:", html)
+
+
+def test_every_code_block_can_take_keyboard_focus() -> None:
+    body = ("```python\nx = 1\n```\n\n    indented code\n\n"
+            "{{< highlight go >}}\nfunc main() {}\n{{< /highlight >}}\n\nInline `code` stays.")
+    doc = soup(page(body).html)
+    blocks = doc.find_all("pre")
+    assert len(blocks) == 3
+    assert all(block.get("tabindex") == "0" for block in blocks)
+    assert doc.find("code", string="code") is not None and not doc.select("code[tabindex]")

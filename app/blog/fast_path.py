@@ -102,4 +102,6 @@ def _key(environ: dict[str, Any]) -> Key | None:
 def init_fast_path(app: Flask) -> None:
     """Put the fast path in front of the app (inside ProxyFix, which must come later)."""
     if app.config.get("PAGE_FAST_PATH", True):
-        app.wsgi_app = PageFastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+        fast = PageFastPath(app, app.wsgi_app)
+        app.extensions["page_fast_path"] = fast  # what dropping the page cache must clear too
+        app.wsgi_app = fast  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app, request
 
 from app.blog import bp
+from app.blog.page_cache import per_generation
 from app.blog.seo import absolute
 from app.content.urls import term_url
 from app.extensions import db
@@ -37,7 +38,7 @@ def _configured() -> list[dict[str, Any]]:
 def codes() -> list[str]:
     """The site's languages: from its configuration, else those its pages are written in."""
     configured = [str(item["code"]) for item in _configured()]
-    return configured or queries.languages(db.session)
+    return configured or per_generation("languages", lambda: queries.languages(db.session))
 
 
 def prefix(lang: str) -> str:

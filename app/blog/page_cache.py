@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Response, current_app, request
 from sqlalchemy.engine import Engine
@@ -27,6 +28,7 @@ TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder,
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
 
 
+T = TypeVar("T")
 FAST_PATH_OFFER = "blog.fast_path_offer"  # the WSGI environ key of a FastPathOffer
 
 
@@ -116,6 +118,18 @@ def offer(entry: CachedPage, generation: int, epoch: int) -> None:
     """Hand a shared page to the WSGI fast path, which serves it until the site changes."""
     request.environ[FAST_PATH_OFFER] = FastPathOffer(
         db.engine, generation, epoch, local().get(f"bounds:{generation}"), entry)
+
+
+def per_generation(name: str, compute: Callable[[], T]) -> T:
+    """A value derived from the site's content, computed once per generation and process."""
+    key = f"{name}:{generation_reader.read(db.engine)}"
+    items = local().items
+    if key in items:
+        items.move_to_end(key)
+        return items[key]  # type: ignore[return-value]
+    value = compute()
+    local().put(key, value)
+    return value
 
 
 def current_epoch() -> tuple[int, int]:

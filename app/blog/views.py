@@ -8,7 +8,7 @@ import re
 from flask import Response, abort, current_app, redirect, render_template, request
 
 from app.blog import bp, langs
-from app.blog.page_cache import TOKEN_MARKER, cached_html, personal_html
+from app.blog.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
 from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
 from app.extensions import db
@@ -108,8 +108,9 @@ def _home(number: int, lang: str | None = None) -> str | None:
     lang = lang or langs.default_lang()
     base = langs.prefix(lang) + "/"
     intro = queries.find_page(db.session, base)
-    paged = queries.recent_pages(db.session, lang, queries.main_sections(db.session, lang),
-                                 number, _page_size())
+    sections = per_generation(f"main_sections:{lang}",
+                              lambda: queries.main_sections(db.session, lang))
+    paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
     if intro is None and not paged.total and base != "/":
         return None  # a language prefix with nothing in that language
     title = intro.title if intro is not None and intro.title else current_app.config[

@@ -62,9 +62,10 @@ _COMMENT_PROPERTIES: dict[str, Any] = {
                          "description": "Display name (\"Anonymous\" by default); null when "
                                         "deleted."}),
     "website": _nullable({
-        "type": "string", "format": "uri", "pattern": "^https?://",
+        "type": "string", "format": "iri", "pattern": "^https?://",
         "description": "The author's http(s) address (https:// is added when no scheme was "
-                       "given); null when absent or deleted.",
+                       "given), an IRI: a Unicode host or path is kept as written; null when "
+                       "absent or deleted.",
     }),
     "html": {"type": "string",
              "description": "The sanitized HTML of the text, rendered once when written. "

@@ -30,6 +30,9 @@ _PARTIAL_RE = re.compile(
 MORE = "HUGOMORE42"  # what Hugo puts in place of the first <!--more--> before rendering
 _MORE_P_RE = re.compile(r"<p>HUGOMORE42</p>\n?")
 _PH_RE = re.compile(r"HBLOGSC(\d{6})X")
+# A code block scrolls sideways: keyboard users must be able to focus it (Hugo's Chroma output
+# has the same tabindex).
+_PRE_RE = re.compile(r"<pre(?![^>]*\btabindex=)(?=[\s>])")
 _HEADING_RE = re.compile(r'<h([1-6]) id="([^"]+)"([^>]*)>(.*?)</h\1>', re.DOTALL)
 
 
@@ -203,6 +206,8 @@ def _convert(body: str, options: RenderOptions) -> tuple[PageHtml, str]:
     links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
     converted, headings = md.convert(source, links, options.emoji)
     final = _substitute(_MORE_P_RE.sub("", converted), expander.outputs)
+    if "<pre" in final:
+        final = _PRE_RE.sub('<pre tabindex="0"', final)
     if options.heading_anchors:
         final = _HEADING_RE.sub(_anchor, final)
     page = PageHtml(

@@ -6,10 +6,11 @@ import hashlib
 import hmac
 import ipaddress
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 MODERATION_MODES = ("none", "first", "all")
 MAX_ID = 2**63  # ids are 64-bit integers in every database
@@ -121,13 +122,42 @@ def check_website(value: str, limit: int = 500) -> str | None:
     except ValueError:
         raise bad from None
     if parts.scheme not in ("http", "https") or not parts.hostname or any(
-        ch.isspace() or ch in "<>\"'" for ch in value
+        ch.isspace() or ch in "<>\"'" or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in value
     ):
         raise bad
+    value = _as_uri(value, parts, bad)
     if len(value) > limit:
         raise CommentError(400, f"website is too long (at most {limit} characters)", "website",
                            "too_long")
     return value
+
+
+_URI_SAFE = "/:@!$&'()*+,;=-._~%"  # RFC 3986 characters kept as they are in a path or query
+_URI_CHARS = frozenset(string.ascii_letters + string.digits + _URI_SAFE + "?#[]")
+
+
+def _as_uri(original: str, parts: SplitResult, bad: CommentError) -> str:
+    """The address as an IRI: as written when it is one, else percent-encoded with an IDNA host.
+
+    The host must be a name IDNA can encode (or an IP literal) either way.
+    """
+    host = parts.hostname or ""
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise bad from None
+    if not ascii_host or any(not (ch.isalnum() or ch in "-.:[]") for ch in ascii_host):
+        raise bad
+    if ":" in ascii_host:  # an IPv6 literal
+        ascii_host = f"[{ascii_host}]"
+    netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    if parts.username is not None:
+        raise bad  # user:password@host hides where a link really goes
+    if all(ch in _URI_CHARS or ord(ch) >= 160 for ch in original):
+        return original  # already an IRI (a URI, or one with Unicode): kept as written
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=_URI_SAFE),
+                       quote(parts.query, safe=_URI_SAFE + "?"),
+                       quote(parts.fragment, safe=_URI_SAFE + "?#")))
 
 
 def check_email(value: str) -> str | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from app.models import Alias, Blob, BundleFile, Page, PageTerm, Term
 
@@ -94,11 +94,27 @@ class Paged:
 
 
 def _paged(session: Session, query: Select, number: int, size: int) -> Paged:
+    """One list page of `query` (a select of Page with its order).
+
+    Ids first: sorting narrow rows (an index can serve them) instead of whole pages with
+    their bodies, then only the page's rows are loaded.
+    """
+    ids_query = query.with_only_columns(Page.id)
     total = session.execute(
-        select(func.count()).select_from(query.order_by(None).subquery())
+        select(func.count()).select_from(ids_query.order_by(None).subquery())
     ).scalar_one()
-    rows = session.execute(_with_terms(query.limit(size).offset((number - 1) * size))).scalars()
-    return Paged(list(rows), total, number, size)
+    ids = list(session.execute(ids_query.limit(size).offset((number - 1) * size)).scalars())
+    return Paged(_load(session, ids), total, number, size)
+
+
+def _load(session: Session, ids: list[int]) -> list[Page]:
+    """Pages by id, with their terms, in the order of ids."""
+    if not ids:
+        return []
+    found = {page.id: page for page in session.execute(
+        _with_terms(select(Page).where(Page.id.in_(ids)))
+        .options(defer(Page.body), defer(Page.plain_text))).scalars()}
+    return [found[i] for i in ids if i in found]
 
 
 def recent_pages(session: Session, lang: str, sections: list[str] | None = None,
@@ -111,18 +127,35 @@ def recent_pages(session: Session, lang: str, sections: list[str] | None = None,
     return _paged(session, query, number, size)
 
 
-def hugo_order(query: Select) -> Select:
-    """Hugo's default page order: weight (0 last), date (newest first), link title, path."""
-    return query.order_by((Page.weight == 0).asc(), Page.weight, Page.date.desc().nulls_last(),
-                          Page.link_title, Page.title, Page.url_path)
+def _by_date(query: Select) -> Select:
+    """Hugo's order among pages of equal weight: date (newest first), link title, path."""
+    return query.order_by(Page.date.desc().nulls_last(), Page.link_title, Page.title,
+                          Page.url_path)
 
 
 def section_children(session: Session, parent_path: str, lang: str, number: int = 1,
                      size: int = 10) -> Paged:
-    """A list page's entries as Hugo's .Pages: its pages and sub-sections, in Hugo's order."""
-    query = select(Page).where(Page.kind.in_(("page", "section")), Page.lang == lang,
-                               Page.parent_path == parent_path, published())
-    return _paged(session, hugo_order(query), number, size)
+    """A list page's entries as Hugo's .Pages: its pages and sub-sections, in Hugo's order.
+
+    Hugo sorts by weight with 0 last, then date. Asked as two queries, weighted pages first
+    and then the (usually many) unweighted ones, each is an index walk that stops after the
+    list page instead of a sort of the whole section.
+    """
+    base = select(Page.id).where(Page.kind.in_(("page", "section")), Page.lang == lang,
+                                 Page.parent_path == parent_path, published())
+    weighted = _by_date(base.where(Page.weight != 0).order_by(Page.weight))
+    plain = _by_date(base.where(Page.weight == 0))
+    n_weighted, n_plain = (
+        session.execute(select(func.count()).select_from(q.order_by(None).subquery()))
+        .scalar_one() for q in (weighted, plain))
+    offset = (number - 1) * size
+    ids: list[int] = []
+    if offset < n_weighted:
+        ids += session.execute(weighted.limit(size).offset(offset)).scalars()
+    if len(ids) < size:
+        ids += session.execute(plain.limit(size - len(ids))
+                               .offset(max(0, offset - n_weighted))).scalars()
+    return Paged(_load(session, ids), n_weighted + n_plain, number, size)
 
 
 def translations(session: Session, page: Page) -> list[Page]:
@@ -203,25 +236,40 @@ def related(session: Session, page: Page, limit: int = 3) -> list[Page]:
     if not term_ids:
         return []
     shared = func.count(PageTerm.term_id).label("shared")
-    rows = session.execute(
-        select(Page, shared).join(PageTerm, PageTerm.page_id == Page.id)
+    ids = list(session.execute(
+        select(Page.id).join(PageTerm, PageTerm.page_id == Page.id)
         .where(PageTerm.term_id.in_(term_ids), Page.id != page.id, Page.kind == "page",
                Page.lang == page.lang, published())
-        .group_by(Page.id)
+        .group_by(Page.id, Page.date, Page.url_path)
         .order_by(shared.desc(), Page.date.desc().nulls_last(), Page.url_path)
         .limit(limit)
-    ).all()
-    return [row[0] for row in rows]
+    ).scalars())
+    return _load(session, ids)
 
 
-def visibility_boundaries(session: Session) -> list[datetime]:
-    """Every publish and expiry moment: lists change when the clock passes one."""
-    publish = select(Page.publish_date).where(Page.publish_date.is_not(None))
-    expiry = select(Page.expiry_date).where(Page.expiry_date.is_not(None))
+_EPOCH = datetime(1970, 1, 1)
+
+
+def visibility_boundaries(session: Session, now: datetime | None = None) -> list[datetime]:
+    """The publish and expiry moments still ahead: lists change when the clock passes one.
+
+    Moments already past never change what is visible again, so they are left out (a site
+    whose every page has a publishDate would otherwise read them all after each change).
+    """
+    now = now or utcnow()
+    publish = select(Page.publish_date).where(Page.publish_date > now)
+    expiry = select(Page.expiry_date).where(Page.expiry_date > now)
     moments = {row[0] for row in session.execute(publish.union(expiry))}
     return sorted(moments)
 
 
 def visibility_epoch(boundaries: list[datetime], now: datetime | None = None) -> int:
-    """How many of those moments have passed: part of every page cache key."""
-    return bisect.bisect_right(boundaries, now or utcnow())
+    """The next of those moments (microseconds since 1970; 0 when none): part of page keys.
+
+    It names the stretch of time during which what is visible cannot change, the same in
+    every worker whenever its list was read (all list the moments still ahead of them).
+    """
+    index = bisect.bisect_right(boundaries, now or utcnow())
+    if index == len(boundaries):
+        return 0
+    return (boundaries[index] - _EPOCH) // timedelta(microseconds=1)

@@ -6,8 +6,7 @@
   if (!root || !window.fetch) return;
   var form = document.getElementById("comment-form");
   var title = document.getElementById("comments-title");
-  var rtf = window.Intl && Intl.RelativeTimeFormat &&
-    new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" });
+  var rtf;  // made on first use: building it loads locale data the page may never need
   var UNITS = [["year", 31536e3], ["month", 2592e3], ["week", 604800], ["day", 86400],
                ["hour", 3600], ["minute", 60]];
   var skew = 0;  // server clock minus ours, when they disagree by more than Date's precision
@@ -42,9 +41,17 @@
     });
   }
 
+  function formatter() {
+    if (rtf === undefined) {
+      rtf = window.Intl && Intl.RelativeTimeFormat ?
+        new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
+    }
+    return rtf;
+  }
+
   function relative(time) {
     var t = Date.parse(time.getAttribute("datetime"));
-    if (!rtf || isNaN(t)) return;
+    if (!formatter() || isNaN(t)) return;
     if (!time.title) time.title = time.textContent;
     var s = Math.min(0, (t - now()) / 1000);
     var i = 0;
