@@ -27,6 +27,7 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
         "CONTENT_DIR": str(tmp_path / "content"),
+        "IMPORT_PARSE_CACHE_DIR": str(tmp_path / "instance"),
         "LOG_REQUESTS": False,
         **backends.cache_config(),
     }

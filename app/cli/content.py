@@ -17,6 +17,7 @@ from app.content.pages import SiteOptions
 from app.content.site_config import SiteConfig, load_site_config
 from app.content.tree import PageEntry
 from app.extensions import db
+from app.services import parse_store
 from app.services.importer import (
     ContentSource,
     ImportOptions,
@@ -141,7 +142,17 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
     root, options, site = plan(path, prune, dry_run)
     if site is not None and verbose:
         click.echo(f"Site configuration: {', '.join(site.files)}; content from {root}")
+    stored = None
+    folder = current_app.config.get("IMPORT_PARSE_CACHE_DIR", "") or current_app.instance_path
+    if parse_cache is None and current_app.config.get("IMPORT_PARSE_CACHE", True):
+        stored = parse_store.cache_file(Path(folder), str(db.engine.url), root)
+        parse_cache = parse_store.load(stored, current_app.config["SECRET_KEY"])
     report = import_content(db.session, root, options, _progress, parse_cache)
+    if stored is not None and not dry_run and parse_cache is not None:
+        try:
+            parse_store.save(stored, current_app.config["SECRET_KEY"], parse_cache)
+        except OSError as exc:  # only the next run's speed depends on it
+            click.echo(f"warning: parse cache not saved: {exc}", err=True)
     _echo_report(report, verbose)
     return report
 

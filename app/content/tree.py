@@ -87,15 +87,16 @@ def _unfit(root: Path, path: Path) -> str | None:
     """Why `path` cannot be imported (as a page or a bundle file), or None when it can."""
     if _undecodable(str(path)):
         return "file or folder name is not valid UTF-8; not imported"
-    if path.is_symlink():
-        try:
-            path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return "symbolic link is broken or loops; not imported"
-        if not _inside(root, path):
-            return "symbolic link points outside the content folder; not imported"
     try:
-        mode = path.stat().st_mode
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            try:
+                path.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return "symbolic link is broken or loops; not imported"
+            if not _inside(root, path):
+                return "symbolic link points outside the content folder; not imported"
+            mode = path.stat().st_mode
     except OSError as exc:
         return f"cannot read file: {exc.strerror}"
     if not stat.S_ISREG(mode):
@@ -103,9 +104,12 @@ def _unfit(root: Path, path: Path) -> str | None:
     return None
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def _undecodable(name: str) -> bool:
     """os.walk turns bytes that are not UTF-8 into lone surrogates (surrogateescape)."""
-    return any("\udc80" <= ch <= "\udcff" for ch in name)
+    return _SURROGATE.search(name) is not None
 
 
 def shown(path: str) -> str:

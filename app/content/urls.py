@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import unicodedata
@@ -15,6 +16,7 @@ def _keep(ch: str) -> bool:
     return ch in _KEEP or ch.isalnum() or unicodedata.category(ch).startswith("M")
 
 
+@functools.lru_cache(maxsize=65536)
 def sanitize(text: str) -> str:
     """Hugo's paths.Sanitize: keep letters, digits, marks and ./\\_#+~-@; spaces become '-'."""
     out: list[str] = []
@@ -48,6 +50,7 @@ def escape_path(path: str) -> str:
     return quote(path, safe="-._~$&+,/:;=@")
 
 
+@functools.lru_cache(maxsize=65536)
 def term_slug(term: str) -> str:
     """The path segment(s) of a taxonomy term page, as Hugo builds them (unescaped)."""
     lowered = term.strip("\x00").lower().replace(" ", "-")
