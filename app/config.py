@@ -87,8 +87,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PAGE_SIZE": max(1, _int("PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
         "RELATED_LIMIT": _int("RELATED_LIMIT", 3),
         "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),
-        # Keep parsed pages between imports (signed, in the instance folder or this one), so
-        # that an unchanged page costs a hash, not a parse.
+        # Keep parsed pages between imports (a signed file beside an SQLite database, else in
+        # the instance folder, or in this folder), so an unchanged page costs a hash, no parse.
         "IMPORT_PARSE_CACHE": _bool(env.get("IMPORT_PARSE_CACHE"), default=True),
         "IMPORT_PARSE_CACHE_DIR": env.get("IMPORT_PARSE_CACHE_DIR", ""),
         # Processes that render pages when an import changes many of them (1: no pool).

@@ -1,4 +1,4 @@
-"""What every request is checked for before any view sees it: body size, query encoding.
+"""What every request is checked for before any view sees it: body size, query encoding, NULs.
 
 Also the session cookie's Secure flag, which follows the request's scheme.
 """
@@ -92,3 +92,9 @@ def init_edge(app: Flask) -> None:
             abort(413)
         if not _query_is_utf8(request):
             abort(400, description="The query string is not valid UTF-8.")
+        # No page, file or parameter holds a NUL, and PostgreSQL refuses it in any text.
+        if "\x00" in request.path:
+            abort(404)
+        if "%00" in request.query_string.decode("latin-1") or "\x00" in request.environ.get(
+                "QUERY_STRING", ""):
+            abort(400, description="The query string holds a NUL character.")

@@ -224,6 +224,7 @@ def _samples(site: Site, rule: Any) -> list[str]:
         "post": ["posts/the-rise-of-ai-generated-images"],
         "comment_id": [str(own)],
         "filename": ["css/site.css"],
+        "token": ["0" * 32, "not-a-token"],  # the unsubscribe link of reply emails
     }
     urls = [rule.rule]
     for name in rule.arguments:

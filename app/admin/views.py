@@ -30,7 +30,7 @@ STATUSES = ("pending", "published", "spam")
 QUEUE_LIMIT = 200
 RECENT_POSTS = 20
 MAX_IDS = 1000
-MAX_ID = 2**63  # larger ids cannot be bound as SQL integers
+MAX_ID = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
 DONE = {"approve": "Approved", "spam": "Marked as spam", "delete": "Deleted"}
 PUBLIC_ENDPOINTS = ("admin.login",)
 

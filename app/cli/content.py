@@ -143,9 +143,14 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
     if site is not None and verbose:
         click.echo(f"Site configuration: {', '.join(site.files)}; content from {root}")
     stored = None
-    folder = current_app.config.get("IMPORT_PARSE_CACHE_DIR", "") or current_app.instance_path
+    database = db.engine.url
+    beside = (Path(database.database).resolve().parent
+              if database.get_backend_name() == "sqlite" and database.database
+              and database.database != ":memory:" else None)
+    folder = (current_app.config.get("IMPORT_PARSE_CACHE_DIR", "") or beside
+              or current_app.instance_path)
     if parse_cache is None and current_app.config.get("IMPORT_PARSE_CACHE", True):
-        stored = parse_store.cache_file(Path(folder), str(db.engine.url), root)
+        stored = parse_store.cache_file(Path(folder), str(database), root)
         parse_cache = parse_store.load(stored, current_app.config["SECRET_KEY"])
     report = import_content(db.session, root, options, _progress, parse_cache)
     if stored is not None and not dry_run and parse_cache is not None:

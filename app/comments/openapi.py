@@ -15,7 +15,7 @@ from app.services.comment_rules import CommentSettings
 from app.services.comment_tokens import AUTHOR_COOKIE
 
 LIMITS = CommentSettings()  # the length limits are fixed; only rates and links are settings
-MAX_ID = 2**63 - 1  # ids are 64-bit database integers
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL
 MAX_COUNT_URLS = 100  # keep equal to api_views.MAX_COUNT_URLS
 JSON = "application/json"
 
@@ -301,6 +301,7 @@ PATHS: dict[str, Any] = {
                 "200": _json("Thread", "The thread.", headers={
                     "Cache-Control": {"schema": {"const": "private, no-store"}},
                 }),
+                "400": _error("BadRequest"),  # a query string that is not UTF-8 or holds NUL
                 "404": _error("NotFound"),
             },
         },
@@ -378,7 +379,8 @@ PATHS: dict[str, Any] = {
                                f"first {MAX_COUNT_URLS} are counted.",
                 "schema": {"type": "array", "items": {"type": "string"}},
             }],
-            "responses": {"200": _json("Counts", "The counts.")},
+            "responses": {"200": _json("Counts", "The counts."),
+                          "400": _error("BadRequest")},  # a query string not UTF-8, or NUL
         },
     },
     "/api/comments/preview": {

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
 
 MODERATION_MODES = ("none", "first", "all")
-MAX_ID = 2**63  # ids are 64-bit integers in every database
+MAX_ID = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
 
 
 class CommentError(Exception):

@@ -31,7 +31,7 @@ def code_version() -> bytes:
 
 
 def cache_file(instance: Path, database_url: str, root: Path) -> Path:
-    """Where the cache of this database and content folder lives."""
+    """Where the cache of this database and content folder lives (beside an SQLite file)."""
     key = hashlib.sha256(f"{database_url}\0{root.resolve()}".encode()).hexdigest()[:16]
     return instance / f"parse-cache-{key}.bin"
 
