@@ -39,3 +39,10 @@ def test_enable_emoji_from_the_site_config(runner: FlaskCliRunner, client, tmp_p
     html = client.get("/posts/a/").get_data(as_text=True)
     assert "\U0001f44b" in html  # in the body
     assert '<h1 id="post-title">Hi \U0001f389</h1>' in html  # and the title, as Blowfish
+
+
+def test_block_attributes_as_goldmark_writes_them() -> None:
+    html = render("A paragraph.\n{.note #p1}\n\n## Title {.big}\n\n- item\n{.list}\n").html
+    assert '<p class="note" id="p1">A paragraph.</p>' in html
+    assert '<h2 class="big" id="title">Title' in html  # the id stays Hugo's own
+    assert "{.note" not in html and "{.big}" not in html

@@ -11,6 +11,7 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import OperationalError
 
 from app.content.errors import ContentProblem
 from app.content.pages import SiteOptions
@@ -152,7 +153,16 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
     if parse_cache is None and current_app.config.get("IMPORT_PARSE_CACHE", True):
         stored = parse_store.cache_file(Path(folder), str(database), root)
         parse_cache = parse_store.load(stored, current_app.config["SECRET_KEY"])
-    report = import_content(db.session, root, options, _progress, parse_cache)
+    try:
+        report = import_content(db.session, root, options, _progress, parse_cache)
+    except OperationalError as exc:
+        # The import is one transaction: it was rolled back, the site is as it was.
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        hint = (" (the disk, or the database's size limit, is full)"
+                if "full" in reason.lower() or "no space" in reason.lower() else "")
+        raise click.ClickException(
+            f"the database refused the import{hint}: {reason.strip()}. Nothing was written; "
+            "the site is as it was before this run.") from None
     if stored is not None and not dry_run and parse_cache is not None:
         try:
             parse_store.save(stored, current_app.config["SECRET_KEY"], parse_cache)
