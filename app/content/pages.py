@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ def _bool(key: str, value: Any) -> bool:
     raise ContentProblem(0, f"'{key}' must be true or false, got {value!r}")
 
 
+MAX_URL = 1000  # pages.url_path holds 1,024 characters; room for /page/N/ lists
 INT_LIMIT = 2**31  # an INTEGER column holds 32 bits on PostgreSQL
 
 
@@ -185,8 +187,13 @@ def _locate(problem: ContentProblem, lines: Sequence[str], key_finder: Callable[
 
 def build_page(entry: PageEntry, text: str, options: SiteOptions) -> SourcePage:
     """Read one content file's text into a SourcePage; raises ContentProblem when it is bad."""
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ContentProblem(line, "the file holds a NUL character (binary data?)")
     fm = split_front_matter(text)
     data = fm.data
+    if "\\u0000" in json.dumps(_jsonable(data)):
+        raise ContentProblem(1, "front matter holds a NUL character (\\u0000)")
     head = text.splitlines()[: max(fm.body_line - 1, 0)]
 
     def key_line(key: str) -> int:
@@ -228,6 +235,9 @@ def _build(entry: PageEntry, fm: Any, data: dict[str, Any], options: SiteOptions
     else:
         url_path = page_url(entry.rel_dir, entry.name, "page" if kind == "page" else "section",
                             slug, url, lang_prefix)
+    if len(url_path) > MAX_URL:
+        raise ContentProblem(0, f"the page's URL would be {len(url_path)} characters long "
+                             f"(at most {MAX_URL}); shorten 'slug', 'url' or the file name")
     parent_url = posixpath.dirname(url_path.rstrip("/")) or "/"
     aliases = [alias_path(a, parent_url) for a in _strings("aliases", data.get("aliases"))]
     terms: dict[str, list[str]] = {}
