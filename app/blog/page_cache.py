@@ -63,8 +63,9 @@ class _LocalCache:
     It saves unpickling a 20 KB page from the shared cache on every hit.
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, shared: bool = True) -> None:
         self.size = size
+        self.shared = shared  # False: the cache backend lives in this process too
         self.items: OrderedDict[str, object] = OrderedDict()
 
     def get(self, key: str) -> object | None:
@@ -73,14 +74,15 @@ class _LocalCache:
         if value is not None:
             self.items.move_to_end(key)
             return value
-        value = cache.get(key)
+        value = cache.get(key) if self.shared else None
         if value is not None:
             self.put(key, value)
         return value
 
     def set(self, key: str, value: object) -> None:
         """Store in the shared cache and here."""
-        cache.set(key, value, timeout=0)
+        if self.shared:
+            cache.set(key, value, timeout=0)
         self.put(key, value)
 
     def put(self, key: str, value: object) -> None:
@@ -95,7 +97,10 @@ def local() -> _LocalCache:
     """This app's local cache (one per app: tests run many apps in one process)."""
     found = current_app.extensions.get("page_cache_local")
     if found is None:
-        found = current_app.extensions["page_cache_local"] = _LocalCache()
+        # A process-local backend (SimpleCache) would only hold a second, pickled copy.
+        shared = str(current_app.config.get("CACHE_TYPE", "")).lower() not in (
+            "simplecache", "simple", "nullcache", "null")
+        found = current_app.extensions["page_cache_local"] = _LocalCache(shared=shared)
     return found
 
 

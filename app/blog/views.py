@@ -141,7 +141,9 @@ def _taxonomy_view(path: str, number: int = 1) -> str | None:
     term = queries.find_term(db.session, taxonomy, "/".join(parts[1:]), lang)
     if term is None:
         return None
-    paged = queries.term_pages(db.session, term, number, _page_size())
+    pages_only = per_generation("terms_on_pages_only",
+                                lambda: queries.terms_on_pages_only(db.session))
+    paged = queries.term_pages(db.session, term, number, _page_size(), pages_only)
     if not paged.total:
         return None
     intro = queries.find_page(db.session, path)  # the term's own _index.md, if it has one

@@ -200,14 +200,26 @@ def find_term(session: Session, taxonomy: str, slug: str, lang: str) -> Term | N
     ).scalar_one_or_none()
 
 
-def term_pages(session: Session, term: Term, number: int = 1, size: int = 10) -> Paged:
-    """Published pages using a term, newest first, one list page of them."""
-    query = (
-        select(Page)
-        .join(PageTerm, PageTerm.page_id == Page.id)
-        .where(PageTerm.term_id == term.id, published())
-        .order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
-    )
+def terms_on_pages_only(session: Session) -> bool:
+    """True when only regular pages (no sections or other list pages) carry terms."""
+    return session.execute(
+        select(PageTerm.page_id).join(Page, Page.id == PageTerm.page_id)
+        .where(Page.kind != "page").limit(1)).first() is None
+
+
+def term_pages(session: Session, term: Term, number: int = 1, size: int = 10,
+               pages_only: bool = False) -> Paged:
+    """Published pages using a term, newest first, one list page of them.
+
+    With `pages_only` (no section or other list page uses any term: see terms_on_pages_only),
+    the list walks the newest-first index of the term's language and keeps the term's pages,
+    instead of sorting them all.
+    """
+    tagged = select(PageTerm.page_id).where(PageTerm.term_id == term.id)
+    query = select(Page).where(Page.id.in_(tagged), published())
+    if pages_only:
+        query = query.where(Page.lang == term.lang, Page.kind == "page")
+    query = query.order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
     return _paged(session, query, number, size)
 
 
