@@ -110,6 +110,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PAGE_SHARED_MAX_AGE": _int("PAGE_SHARED_MAX_AGE", 10),
         # Answer cached page hits at the WSGI level, before Flask (app/blog/fast_path.py).
         "PAGE_FAST_PATH": _bool(env.get("PAGE_FAST_PATH"), default=True),
+        # Megabytes of rendered pages each worker keeps (least recently used go first).
+        "PAGE_CACHE_MB": _int("PAGE_CACHE_MB", 24),
         # One JSON line per request on stderr: method, path, status, ms, request id.
         "LOG_REQUESTS": _bool(env.get("LOG_REQUESTS"), default=True),
         # Comments: moderation "none" | "first" (an author's first comment is held) | "all".

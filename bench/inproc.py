@@ -103,8 +103,7 @@ def drop_page_cache(app: Any) -> None:
         fast.entries.clear()
     local = app.extensions.get("page_cache_local")
     if local is not None:
-        for key in [k for k in local.items if k.startswith("view:")]:
-            del local.items[key]
+        local.drop("view:")
     with app.app_context():
         store = getattr(cache.cache, "_cache", None)
         if store is None:

@@ -25,7 +25,7 @@ from app.services.comment_tokens import AUTHOR_COOKIE
 from app.services.pages import visibility_epoch
 from app.services.site_state import generation_reader
 
-MAX_ENTRIES = 256  # as many as the page cache keeps in this process
+MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
 _STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]

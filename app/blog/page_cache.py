@@ -57,14 +57,15 @@ class FastPathOffer:
 
 
 class _LocalCache:
-    """A small per-process LRU in front of the shared cache.
+    """A per-process LRU in front of the shared cache, bounded by the bytes of its pages.
 
     Safe because page keys never change meaning: a key names one generation of one page.
     It saves unpickling a 20 KB page from the shared cache on every hit.
     """
 
-    def __init__(self, size: int = 256, shared: bool = True) -> None:
-        self.size = size
+    def __init__(self, max_bytes: int = 32 << 20, shared: bool = True) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self.shared = shared  # False: the cache backend lives in this process too
         self.items: OrderedDict[str, object] = OrderedDict()
 
@@ -86,11 +87,29 @@ class _LocalCache:
         self.put(key, value)
 
     def put(self, key: str, value: object) -> None:
-        """Remember locally, forgetting the least recently used entry when full."""
+        """Remember locally, forgetting the least recently used entries past the byte limit."""
+        old = self.items.get(key)
+        if old is not None:
+            self.bytes -= _weight(old)
         self.items[key] = value
         self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
+        self.bytes += _weight(value)
+        while self.bytes > self.max_bytes and len(self.items) > 1:
+            _, dropped = self.items.popitem(last=False)
+            self.bytes -= _weight(dropped)
+
+
+    def drop(self, prefix: str) -> None:
+        """Forget every entry whose key starts with prefix (benchmarks, tests)."""
+        for key in [k for k in self.items if k.startswith(prefix)]:
+            self.bytes -= _weight(self.items.pop(key))
+
+
+def _weight(value: object) -> int:
+    """About what a cached value costs in memory."""
+    if isinstance(value, CachedPage):
+        return 400 + len(value.before) + len(value.after) + len(value.gzipped or b"")
+    return 1024
 
 
 def local() -> _LocalCache:
@@ -100,7 +119,8 @@ def local() -> _LocalCache:
         # A process-local backend (SimpleCache) would only hold a second, pickled copy.
         shared = str(current_app.config.get("CACHE_TYPE", "")).lower() not in (
             "simplecache", "simple", "nullcache", "null")
-        found = current_app.extensions["page_cache_local"] = _LocalCache(shared=shared)
+        found = current_app.extensions["page_cache_local"] = _LocalCache(
+            current_app.config["PAGE_CACHE_MB"] << 20, shared=shared)
     return found
 
 
