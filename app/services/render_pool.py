@@ -7,8 +7,12 @@ order. Small imports render in this process: a pool costs more than it saves for
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import multiprocessing
+import os
+import signal
 import traceback
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from app.render.pipeline import Rendered, RenderOptions, render, render_digest
 from app.render.shortcodes.parser import ShortcodeSyntaxError
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 PARALLEL_MIN = 48  # pages; below this a pool's start-up costs more than it saves
 CHUNK = 8  # pages per round trip to a worker
 log = logging.getLogger(__name__)
@@ -54,9 +59,29 @@ def render_many(jobs: Sequence[tuple[str, RenderOptions]], workers: int) -> Iter
         return
     context = multiprocessing.get_context("fork")  # workers inherit the loaded app code
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs) // CHUNK or 1),
-                             mp_context=context) as pool:
+                             mp_context=context, initializer=_detach) as pool:
         yield from pool.map(render_one, jobs, chunksize=CHUNK)
 
 
 def _methods() -> list[str]:
     return multiprocessing.get_all_start_methods()
+
+
+def _detach() -> None:
+    """In a worker: die with the import process, and hold none of its output streams.
+
+    Killed (SIGKILL, a crash), the importer cannot stop its workers; without this they would
+    wait forever on their task queue and keep the command's stdout and stderr open, so that
+    whoever ran it never sees it end.
+    """
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the streams are still let go below
+        pass
+    if os.getppid() == 1:  # the importer died before the line above ran
+        os._exit(1)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for stream in (0, 1, 2):
+        os.dup2(devnull, stream)
+    os.close(devnull)
