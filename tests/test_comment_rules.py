@@ -30,7 +30,7 @@ RULES = CommentSettings()
     ("", None),
     ("example.org", "https://example.org"),
     ("http://example.org/a?b=c#d", "http://example.org/a?b=c#d"),
-    ("HTTPS://Example.org", "HTTPS://Example.org"),
+    ("HTTPS://Example.org", "https://Example.org"),  # the scheme in lower case, as schemas want
     ("https://例え.jp/", "https://例え.jp/"),
 ])
 def test_websites_that_are_accepted(value: str, expected: str | None) -> None:

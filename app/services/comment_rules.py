@@ -153,6 +153,7 @@ def _as_uri(original: str, parts: SplitResult, bad: CommentError) -> str:
     netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
     if parts.username is not None:
         raise bad  # user:password@host hides where a link really goes
+    original = parts.scheme + original[original.index(":"):]  # "HTTP://" -> "http://"
     if all(ch in _URI_CHARS or ord(ch) >= 160 for ch in original):
         return original  # already an IRI (a URI, or one with Unicode): kept as written
     return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=_URI_SAFE),
