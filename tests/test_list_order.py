@@ -38,3 +38,18 @@ def test_section_pages_keep_hugos_order_across_list_pages(tmp_path: Path) -> Non
     home = [_titles(client.get(url).get_data(as_text=True)) for url in ("/", "/page/3/")]
     assert home[0] == ["d12", "d11", "d10", "d09", "d08"]  # the home list is newest first
     assert home[1] == ["d02", "d01", "w2", "w1", "wneg"]
+
+
+def test_a_tag_lists_sections_that_carry_it_too(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    guides = content / "guides"
+    guides.mkdir(parents=True)
+    (guides / "_index.md").write_text("---\ntitle: Guides\ndate: 2024-01-01\ntags: [x]\n---\n")
+    _post(guides, "g1", "2024-02-01")
+    posts = content / "posts"
+    posts.mkdir()
+    (posts / "p1.md").write_text("---\ntitle: P1\ndate: 2024-03-01\ntags: [x]\n---\nText.\n")
+    app = make_app(tmp_path)
+    assert app.test_cli_runner().invoke(args=["content", "import", str(content)]).exit_code == 0
+    html = app.test_client().get("/tags/x/").get_data(as_text=True)
+    assert _titles(html) == ["P1", "Guides"]
