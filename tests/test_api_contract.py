@@ -16,8 +16,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 import schemathesis
 from flask import Flask
+from flask_migrate import upgrade
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -31,7 +33,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Page
 from app.services.comment_tokens import form_token
-from tests.conftest import SEED_CONTENT, make_app
+from tests import backends
+from tests.conftest import ROOT, SEED_CONTENT, make_app
 
 POST = "/posts/the-rise-of-ai-generated-images/"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -49,14 +52,32 @@ def _site() -> Flask:
     atexit.register(shutil.rmtree, folder, True)
     app = make_app(folder, COMMENTS_MODERATION="none", COMMENTS_MIN_FILL_SECONDS=0,
                    COMMENTS_RATE_LIMIT=1_000_000)
+    _STATE["app"] = app
+    _seed(app)
+    return app
+
+
+def _seed(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["content", "import", str(SEED_CONTENT)])
     assert result.exit_code == 0, result.output
     with app.app_context():
         _STATE["page_id"] = db.session.execute(
             select(Page.id).where(Page.url_path == POST)).scalar_one()
         db.session.remove()
-    _STATE["app"] = app
-    return app
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _own_database() -> None:
+    """On PostgreSQL all tests of a run share one database, which each new app wipes: the
+    app built at collection is given its schema and seed again before this module runs."""
+    if not backends.use_postgres():
+        return
+    app = _STATE["app"]
+    with app.app_context():
+        db.engine.dispose()
+        backends.postgres_url()  # wipes the run's database, as make_app does
+        upgrade(directory=str(ROOT / "migrations"))
+    _seed(app)
 
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _site())
