@@ -22,7 +22,7 @@ from werkzeug.http import http_date, parse_date
 from app.extensions import cache, db
 from app.services.comment_tokens import form_token
 from app.services.pages import visibility_boundaries, visibility_epoch
-from app.services.site_state import generation_reader
+from app.services.site_state import request_generation
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
@@ -147,7 +147,7 @@ def offer(entry: CachedPage, generation: int, epoch: int) -> None:
 
 def per_generation(name: str, compute: Callable[[], T]) -> T:
     """A value derived from the site's content, computed once per generation and process."""
-    key = f"{name}:{generation_reader.read(db.engine)}"
+    key = f"{name}:{request_generation(db.engine)}"
     items = local().items
     if key in items:
         items.move_to_end(key)
@@ -159,7 +159,7 @@ def per_generation(name: str, compute: Callable[[], T]) -> T:
 
 def current_epoch() -> tuple[int, int]:
     """(generation, visibility epoch): the part of page keys that changes with the site."""
-    generation = generation_reader.read(db.engine)
+    generation = request_generation(db.engine)
     bounds_key = f"bounds:{generation}"
     bounds = local().get(bounds_key)
     if bounds is None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import SiteSetting
-from app.services.site_state import generation_reader
+from app.services.site_state import request_generation
 
 KEY = "site"
 _STATE = "site_settings"
@@ -84,7 +84,7 @@ def refresh(app: Flask | None = None) -> None:
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     state = app.extensions.setdefault(_STATE, {"generation": None, "applied": {}, "base": {}})
     try:
-        generation = generation_reader.read(db.engine)
+        generation = request_generation(db.engine)
     except Exception:  # no database (yet): the app's own settings stand
         return
     if generation == state["generation"]:

@@ -6,6 +6,7 @@ import contextlib
 import threading
 from typing import Any
 
+from flask import g, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -80,3 +81,14 @@ class GenerationReader:
 
 
 generation_reader = GenerationReader()
+
+
+def request_generation(engine: Engine) -> int:
+    """The generation, read once per request (settings, page keys and per-generation values
+    all ask for it); outside a request, read each time."""
+    if not has_request_context():
+        return generation_reader.read(engine)
+    found = g.get("site_generation")
+    if found is None:
+        found = g.site_generation = generation_reader.read(engine)
+    return found
