@@ -6,7 +6,7 @@ import contextlib
 import threading
 from typing import Any
 
-from flask import g, has_request_context
+from flask import has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import SiteState
 
 GENERATION = "generation"
+REQUEST_GENERATION = "blog.site_generation"  # environ key: read once per request
 
 
 def get_generation(session: Session) -> int:
@@ -88,7 +89,10 @@ def request_generation(engine: Engine) -> int:
     all ask for it); outside a request, read each time."""
     if not has_request_context():
         return generation_reader.read(engine)
-    found = g.get("site_generation")
+    # On the request, not on `g`: an app context outlives its requests where a caller (a CLI
+    # command, a test) pushed one, and the next request must read the generation again.
+    environ = request.environ
+    found = environ.get(REQUEST_GENERATION)
     if found is None:
-        found = g.site_generation = generation_reader.read(engine)
+        found = environ[REQUEST_GENERATION] = generation_reader.read(engine)
     return found
