@@ -162,3 +162,47 @@ def uncached_latency(app: Any, label: str, urls: list[str], count: int,
             raise RuntimeError(f"GET {url}: {response.status_code}")
         sizes.append(len(body))
     return Latency(label, tuple(urls), tuple(times), tuple(sizes))
+
+
+@dataclass(frozen=True)
+class MarkdownFloor:
+    """Target 4's floor: what bare Python-Markdown alone costs for the generated posts."""
+
+    sample: int
+    ms_per_post: float  # median over the sample, one converter reset per call
+    posts: int
+    cores: int
+
+    @property
+    def one_core_s(self) -> float:
+        """Converting every post on one core."""
+        return self.ms_per_post * self.posts / 1000
+
+    @property
+    def all_cores_s(self) -> float:
+        """The same spread perfectly over every core (no parse, no store, no start-up)."""
+        return self.one_core_s / self.cores
+
+
+def markdown_floor(paths: list[Any], posts: int, cores: int) -> MarkdownFloor:
+    """Bare Python-Markdown with the app's EXTENSIONS on the bodies of the sampled files."""
+    import frontmatter
+    import markdown
+
+    from app.render.markdown import EXTENSION_CONFIGS, EXTENSIONS
+
+    bodies = [frontmatter.loads(path.read_text(encoding="utf-8")).content for path in paths]
+    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    converter.convert(bodies[0])  # warm-up
+    times = []
+    gc.collect()
+    gc.disable()
+    try:
+        for body in bodies:
+            converter.reset()
+            start = time.perf_counter()
+            converter.convert(body)
+            times.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return MarkdownFloor(len(bodies), statistics.median(times) * 1000, posts, cores)

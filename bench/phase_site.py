@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import re
 import shutil
 import sqlite3
@@ -70,6 +71,13 @@ def target_4(run: Run) -> Path:
     say(f"hugo again: {hugo_second:.2f} s; best {hugo_s:.2f} s")
     ratio = seconds / hugo_s
     say(f"  import / hugo = {ratio:.1f}")
+    sample = [sitegen.post_path(SITE, n) for n in range(1, run.posts + 1, max(1, run.posts // 300))]
+    floor = inproc.markdown_floor(sample, run.posts, os.cpu_count() or 1)
+    say(f"  floor: bare Python-Markdown (the app's extensions, no shortcodes, nothing stored) "
+        f"on {floor.sample} of the posts: median {floor.ms_per_post:.2f} ms/post = "
+        f"{floor.one_core_s:.1f} s for {run.posts} on one core, {floor.all_cores_s:.1f} s on "
+        f"{floor.cores} cores = {floor.all_cores_s / hugo_s:.1f} x hugo before anything is "
+        f"parsed or stored; import / floor = {seconds / floor.all_cores_s:.1f}")
     run.verdict(4, f"import {run.posts} posts / hugo build", f"{ratio:.1f}", "<= 3",
                 ratio <= 3)
 

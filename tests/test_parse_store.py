@@ -76,3 +76,29 @@ def test_a_dry_run_leaves_no_cache(tmp_path: Path) -> None:
     app = make_app(tmp_path)
     _import(app, content, "--dry-run")
     assert not list((tmp_path / "instance").glob("parse-cache-*.bin"))
+
+
+def test_the_cache_keeps_no_text_and_a_page_re_rendered_from_it_is_whole(
+        tmp_path: Path, parses: list[str]) -> None:
+    """The stored cache holds what parsing found, not bodies; a page that must render again
+    because another page moved (its ref changes) gets its body from its file, whole."""
+    content = tmp_path / "content"
+    posts = content / "posts"
+    posts.mkdir(parents=True)
+    (posts / "a.md").write_text(
+        "---\ntitle: A\n---\nA quokka sentence, then a link to "
+        '[B]({{< ref "b" >}}).\n\nA second paragraph about wombats.\n', encoding="utf-8")
+    (posts / "b.md").write_text("---\ntitle: B\n---\nBody of B.\n", encoding="utf-8")
+    app = make_app(tmp_path)
+    _import(app, content)
+    stored = next((tmp_path / "instance").glob("parse-cache-*.bin"))
+    assert b"quokka" not in stored.read_bytes()
+    assert parse_store.load(stored, app.config["SECRET_KEY"])  # and it is a valid cache
+
+    parses.clear()
+    (posts / "b.md").write_text("---\ntitle: B\nslug: bee\n---\nBody of B.\n", encoding="utf-8")
+    assert "0 added, 2 updated" in _import(app, content)
+    assert parses == ["posts/b.md"]  # a.md came from the cache, without its body
+    html = app.test_client().get("/posts/a/").get_data(as_text=True)
+    assert 'href="/posts/bee/"' in html
+    assert "A quokka sentence" in html and "about wombats" in html

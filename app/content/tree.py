@@ -124,6 +124,12 @@ def _media_type(name: str) -> str:
     return guessed or "application/octet-stream"
 
 
+def _stem(name: str) -> str:
+    """Path(name).stem of a plain file name, without building a Path."""
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 else name
+
+
 def _is_content(name: str) -> bool:
     return name.lower().endswith(MARKDOWN_SUFFIXES)
 
@@ -178,12 +184,14 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
         dirnames[:] = sorted(d for d in dirnames
                              if not d.startswith(".") and (here / d).resolve() not in skip)
         names = sorted(n for n in filenames if n not in _IGNORED_NAMES and not n.startswith("."))
-        stems = [split_lang(Path(n).stem, languages)[0] for n in names if _is_content(n)]
+        split = {n: split_lang(_stem(n), languages) for n in names if _is_content(n)}
+        stems = {stem for stem, _ in split.values()}
         is_leaf = "index" in stems and here != root
         is_branch = "_index" in stems or here == root
         if is_leaf:
             dirnames[:] = []  # everything under a leaf bundle is a resource of it
         rel_dir = "" if here == root else here.relative_to(root).as_posix()
+        rel_prefix = prefix + (rel_dir + "/" if rel_dir else "")
         shared: list[SourceFile] = []
         if is_leaf:
             for path in _walk_files(here, recursive=True):
@@ -202,18 +210,18 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                     if item:
                         shared.append(item)
         for name in names:
-            path = here / name
-            rel_source = shown(prefix + path.relative_to(root).as_posix())
-            if not _is_content(name):
+            rel_source = shown(rel_prefix + name)
+            if name not in split:
                 if name.lower().endswith(OTHER_CONTENT_SUFFIXES) and not is_leaf:
                     errors.append(ContentError(rel_source, 0, "content format not supported "
                                                "(only Markdown); skipped", "warning"))
                 continue
+            path = here / name
             problem = _unfit(root, path)
             if problem:
                 errors.append(ContentError(rel_source, 0, problem))
                 continue
-            stem, file_lang = split_lang(Path(name).stem, languages)
+            stem, file_lang = split[name]
             if is_leaf and stem != "index":
                 continue  # Markdown inside a leaf bundle is a resource, not a page
             bundle = "leaf" if stem == "index" else "branch" if stem == "_index" else ""

@@ -45,8 +45,9 @@ def urlize(text: str) -> str:
     return escape_path(sanitize(text).lower())
 
 
+@functools.lru_cache(maxsize=65536)
 def escape_path(path: str) -> str:
-    """Percent-encode a path as Go's url.URL.String does."""
+    """Percent-encode a path as Go's url.URL.String does (cached: term URLs repeat)."""
     return quote(path, safe="-._~$&+,/:;=@")
 
 

@@ -7,10 +7,12 @@ ref targets), and only pages whose file or site-derived data changed are rendere
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import json
 import logging
+import marshal
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -46,7 +48,19 @@ MAX_INDENT_COLUMNS = 256
 _DEEP_INDENT = re.compile(r"^[ \t]{64,}", re.MULTILINE)
 log = logging.getLogger(__name__)
 FORMAT = "site-2"  # bump when what an import stores per page changes
-ParseCache = dict[tuple[str, str], SourcePage]
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed page as the parse cache keeps it: without its body when the body is the end
+    of the file's text (almost always), so that the cache holds metadata, not the site's
+    text; `body_at` is where the body starts in the text, or -1 when `page.body` is kept."""
+
+    page: SourcePage
+    body_at: int
+
+
+ParseCache = dict[tuple[str, str], Parsed]
 
 
 @dataclass(frozen=True)
@@ -172,11 +186,17 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
                 raise ContentProblem(0, f"file is larger than {MAX_PAGE_BYTES // 2**20} MB")
             entry.source_hash = entry_hash(entry, raw, fingerprint)
             key = (entry.source_path, entry.source_hash)
-            if key not in cache:
-                cache[key] = build_page(entry, _decode(raw), options.site)
-            parsed = cache[key]
+            parsed = cache.get(key)
+            text = None
+            if parsed is None:
+                text = _decode(raw)
+                parsed = cache[key] = _parsed(build_page(entry, text, options.site), text)
             # The site pass changes params, dates and links: work on a copy of the cached page.
-            params = json.loads(json.dumps(parsed.params))
+            params = _copy_params(parsed.page.params)
+            body = parsed.page.body
+            if parsed.body_at >= 0:
+                # the bytes hash as when they were parsed and checked: they decode as then
+                body = (text if text is not None else raw.decode("utf-8"))[parsed.body_at:]
         except OSError as exc:
             report.errors.append(ContentError(entry.source_path, 0,
                                               f"cannot read file: {exc.strerror}"))
@@ -196,10 +216,31 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
                                               f"cannot be read: {type(exc).__name__}: {exc}"))
             continue
         used.add(key)
-        pages.append(dataclasses.replace(parsed, params=params))
+        page = copy.copy(parsed.page)  # shallow, as dataclasses.replace, without __init__
+        page.params = params
+        page.body = body
+        pages.append(page)
     for stale in set(cache) - used:
         del cache[stale]
     return pages
+
+
+def _parsed(built: SourcePage, text: str) -> Parsed:
+    """What the cache keeps of a freshly parsed page: params as plain JSON data, the body
+    left out when the text ends with it."""
+    built.params = json.loads(json.dumps(built.params))
+    if not text.endswith(built.body):
+        return Parsed(built, -1)
+    at = len(text) - len(built.body)
+    kept = copy.copy(built)
+    kept.body = ""
+    return Parsed(kept, at)
+
+
+def _copy_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of params that are plain JSON data (made so when cached): marshal copies
+    such data exactly, several times faster than a JSON round trip."""
+    return marshal.loads(marshal.dumps(params))  # noqa: S302 - bytes made on the line itself
 
 
 def _site_hash(page: SourcePage) -> str:

@@ -1,7 +1,8 @@
 """The importer's parse cache kept between runs, so that an unchanged page costs no parse.
 
 An import reads every file and hashes it; a page whose hash (which covers its bytes, its
-bundle and the import settings) is in the cache skips front matter parsing. The cache is
+bundle and the import settings) is in the cache skips front matter parsing. The cache keeps
+what parsing found, not the text: a body is cut from the file the import reads anyway. It is
 kept in the instance folder, one file per database and content folder, signed with the
 site's SECRET_KEY (it is a pickle: an unsigned or foreign file is ignored, never loaded) and
 tied to the source of the content reader, so that a new version of the code starts afresh.
@@ -16,16 +17,17 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from app.services.importer import FORMAT, ParseCache
+from app.services.importer import FORMAT, ParseCache, Parsed
 
-MAGIC = b"blog-parse-cache-1\n"
+MAGIC = b"blog-parse-cache-2\n"  # 2: Parsed entries, bodies left out
 _CODE = Path(__file__).resolve().parent.parent / "content"
+_IMPORTER = Path(__file__).resolve().parent / "importer.py"  # what it keeps of a parse
 
 
 def code_version() -> bytes:
     """A digest of the content reader's source and the import format."""
     digest = hashlib.sha256(FORMAT.encode())
-    for path in sorted(_CODE.glob("*.py")):
+    for path in [*sorted(_CODE.glob("*.py")), _IMPORTER]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.digest()
 
@@ -57,7 +59,9 @@ def load(path: Path, secret: str) -> ParseCache:
         found = pickle.loads(payload)  # noqa: S301 - signed with the site's own key above
     except Exception:  # a damaged file is a cache miss, not an error
         return {}
-    return found if isinstance(found, dict) else {}
+    if not isinstance(found, dict) or not all(isinstance(v, Parsed) for v in found.values()):
+        return {}
+    return found
 
 
 def save(path: Path, secret: str, cache: ParseCache) -> None:
