@@ -7,6 +7,8 @@ Run-level behaviour (summary, idempotence, prune, dry run, errors) is in test_im
 from __future__ import annotations
 
 import io
+import sqlite3
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,9 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.models import Alias, Blob, BundleFile, Page, PageTerm, SiteState, Term
+from app.services import bundles
 from app.services.importer import ImportOptions, import_content
+from tests import backends
 from tests.conftest import make_app, write
 
 # --- helpers ------------------------------------------------------------------------------
@@ -439,6 +443,46 @@ def test_identical_files_in_two_bundles_are_one_blob(runner, db, content_dir):
     urls = sorted(db.session.execute(select(BundleFile.url_path)).scalars())
     assert urls == ["/posts/one/cover.png", "/posts/two/cover.png"]
     assert len(db.session.execute(select(Blob.sha256)).all()) == 1
+
+
+def test_image_variants_are_made_before_the_import_takes_the_write_lock(
+        runner, client, db, content_dir, tmp_path, monkeypatch):
+    """Pillow resizes new images before the import's transaction writes: while it works,
+    another process can still write to the SQLite file (a comment would not wait)."""
+    if backends.use_postgres():
+        pytest.skip("SQLite's write lock; PostgreSQL has row locks")
+    write(content_dir, "posts/x/index.md", yaml_page("Big", body="![Big](big.png)\n"))
+    write(content_dir, "posts/x/big.png", png(1400, 700))
+    real = bundles.make_variant
+    writes_possible: list[bool] = []
+
+    def resize_and_probe(data: bytes, width: int) -> bytes:
+        database = _db.engine.url.database
+        other = sqlite3.connect(database, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once while a writer holds the lock
+            other.execute("ROLLBACK")
+            writes_possible.append(True)
+        except sqlite3.OperationalError:
+            writes_possible.append(False)
+        finally:
+            other.close()
+        return real(data, width)
+
+    monkeypatch.setattr(bundles, "make_variant", resize_and_probe)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the copies are made
+    import_ok(runner, content_dir)
+    assert writes_possible == [True, True]  # 800 and 1280 px, both outside the write
+    html = client.get("/posts/x/").get_data(as_text=True)
+    assert "big.png?w=800&amp;v=" in html and "big.png?w=1280&amp;v=" in html
+    blob_sha = page_row(db, "posts/x/index.md").files[0].blob_sha256
+    variant = client.get(f"/posts/x/big.png?w=800&v={blob_sha[:10]}")
+    assert (variant.status_code, variant.content_type) == (200, "image/webp")
+    with Image.open(io.BytesIO(variant.data)) as image:
+        assert image.size == (800, 400)
+    assert list(scratch.iterdir()) == []  # the prepared copies are deleted
 
 
 def test_single_file_page_has_no_files(runner, db, content_dir):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, select
@@ -71,11 +74,60 @@ def file_url(page_url: str, rel_path: str) -> str:
 
 
 class FileInfoCache:
-    """Image sizes by content hash, from the database or read once from disk."""
+    """Image sizes by content hash, from the database or read once from disk; and the resized
+    copies of new images, made before the import writes (see `prepare_variants`)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.sizes: dict[str, tuple[int | None, int | None]] = {}
+        self.variants: dict[tuple[str, int], Path] = {}
+        self.unresizable: set[str] = set()
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def prepare_variants(self, items: Iterable[SourceFile]) -> None:
+        """Resize the images that are not stored yet, into a temporary folder: Pillow's work
+        is done before the import's write transaction, which then only copies bytes (on
+        SQLite, the write lock that comments wait for is held that much shorter)."""
+        for item in items:
+            if item.sha256 in self.unresizable or any(
+                    (item.sha256, w) in self.variants for w in VARIANT_WIDTHS):
+                continue
+            widths = variant_widths(item.media_type, self.size(item)[0])
+            if not widths or self.session.get(Blob, item.sha256) is not None:
+                continue
+            try:
+                data = item.abs_path.read_bytes()
+                made = [(target, make_variant(data, target)) for target in widths]
+            except (OSError, ValueError, Image.DecompressionBombError):
+                self.unresizable.add(item.sha256)
+                continue
+            if self._folder is None:
+                self._folder = tempfile.TemporaryDirectory(prefix="blog-variants-")
+            for target, variant in made:
+                path = Path(self._folder.name) / f"{item.sha256}-{target}.webp"
+                path.write_bytes(variant)
+                self.variants[(item.sha256, target)] = path
+
+    def variant(self, sha256: str, data: bytes, target: int) -> bytes | None:
+        """The resized copy: prepared, or made now; None when Pillow cannot resize it."""
+        if sha256 in self.unresizable:
+            return None
+        prepared = self.variants.get((sha256, target))
+        if prepared is not None:
+            with contextlib.suppress(OSError):
+                return prepared.read_bytes()
+        try:
+            return make_variant(data, target)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            self.unresizable.add(sha256)
+            return None
+
+    def close(self) -> None:
+        """Delete the prepared copies."""
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+        self.variants.clear()
 
     def size(self, item: SourceFile) -> tuple[int | None, int | None]:
         """The (width, height) of a file, without reading a blob twice."""
@@ -104,18 +156,17 @@ def attach_files(session: Session, page: Page, items: Sequence[SourceFile],
             session.add(Blob(sha256=item.sha256, data=data, size=item.size,
                              media_type=item.media_type, width=width, height=height))
             session.flush()
-            _add_variants(session, item.sha256, data, item.media_type, width)
+            _add_variants(session, item.sha256, data, item.media_type, width, cache)
         page.files.append(BundleFile(rel_path=item.rel_path,
                                      url_path=file_url(page.url_path, item.rel_path),
                                      blob_sha256=item.sha256))
 
 
 def _add_variants(session: Session, sha256: str, data: bytes, media_type: str,
-                  width: int | None) -> None:
+                  width: int | None, cache: FileInfoCache) -> None:
     for target in variant_widths(media_type, width):
-        try:
-            variant = make_variant(data, target)
-        except (OSError, ValueError, Image.DecompressionBombError):
+        variant = cache.variant(sha256, data, target)
+        if variant is None:
             return  # an image Pillow cannot resize is still served as it is
         variant_sha = hashlib.sha256(variant).hexdigest()
         if session.get(Blob, variant_sha) is None:

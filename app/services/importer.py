@@ -351,8 +351,12 @@ def import_content(
     prepared = _check_urls(prepared, taken, report)
     titles = {(*p.hugo_path.strip("/").split("/", 1), p.lang): p.title
               for p in pages if p.kind == "term" and p.title}
-    _write(session, options, report, prepared, stale, existing, file_cache,
-           {(plural, lang, slug): title for (plural, slug, lang), title in titles.items()})
+    try:
+        file_cache.prepare_variants(f for item in prepared for f in item.page.files)
+        _write(session, options, report, prepared, stale, existing, file_cache,
+               {(plural, lang, slug): title for (plural, slug, lang), title in titles.items()})
+    finally:
+        file_cache.close()
     return report
 
 
