@@ -99,10 +99,7 @@ def edit_form(comment_id: int) -> Response | tuple[str, int]:
         except CommentError as caught:
             error = caught
     else:
-        try:
-            service.check_editable(db.session, comment_id, viewer_ids(), settings())
-        except CommentError as caught:
-            error = caught
+        error = _not_editable(comment_id)
     status = error.status if error else 200
     return render_template("comments/edit_page.html", comment=comment, error=error,
                            mode="edit"), status
@@ -121,10 +118,16 @@ def delete_form(comment_id: int) -> Response | tuple[str, int]:
         except CommentError as caught:
             error = caught
     else:
-        try:
-            service.check_editable(db.session, comment_id, viewer_ids(), settings())
-        except CommentError as caught:
-            error = caught
+        error = _not_editable(comment_id)
     status = error.status if error else 200
     return render_template("comments/edit_page.html", comment=comment, error=error,
                            mode="delete"), status
+
+
+def _not_editable(comment_id: int) -> CommentError | None:
+    """Why this reader may not edit or delete the comment now, or None when they may."""
+    try:
+        service.check_editable(db.session, comment_id, viewer_ids(), settings())
+    except CommentError as caught:
+        return caught
+    return None

@@ -45,7 +45,7 @@ def urlize(text: str) -> str:
     return escape_path(sanitize(text).lower())
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)  # small: a worker escapes many one-off page URLs
 def escape_path(path: str) -> str:
     """Percent-encode a path as Go's url.URL.String does (cached: term URLs repeat)."""
     return quote(path, safe="-._~$&+,/:;=@")

@@ -167,15 +167,22 @@ def _private_sqlite(engine: Engine) -> bool:
 
 
 @contextmanager
+def _sqlite_transaction(engine: Engine, begin: str) -> Iterator[Connection]:
+    """A connection of a private engine on the same SQLite file, in one `begin` transaction."""
+    private = _sqlite_engine(engine, begin)
+    try:
+        with private.connect() as conn, conn.begin():
+            yield conn
+    finally:
+        private.dispose()
+
+
+@contextmanager
 def read_snapshot(engine: Engine) -> Iterator[Connection]:
     """A connection in one read transaction: every table as of one moment."""
     if _private_sqlite(engine):
-        private = _sqlite_engine(engine, "BEGIN")
-        try:
-            with private.connect() as conn, conn.begin():
-                yield conn
-        finally:
-            private.dispose()
+        with _sqlite_transaction(engine, "BEGIN") as conn:
+            yield conn
         return
     level = "REPEATABLE READ" if engine.dialect.name == "postgresql" else None
     with engine.connect() as conn:
@@ -191,12 +198,8 @@ def read_snapshot(engine: Engine) -> Iterator[Connection]:
 def write_transaction(engine: Engine) -> Iterator[Connection]:
     """One write transaction (SQLite: BEGIN IMMEDIATE, so it holds the lock from the start)."""
     if _private_sqlite(engine):
-        private = _sqlite_engine(engine, "BEGIN IMMEDIATE")
-        try:
-            with private.connect() as conn, conn.begin():
-                yield conn
-        finally:
-            private.dispose()
+        with _sqlite_transaction(engine, "BEGIN IMMEDIATE") as conn:
+            yield conn
         return
     with engine.begin() as conn:
         yield conn

@@ -17,7 +17,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from app.services.importer import FORMAT, ParseCache, Parsed
+from app.services.importer import FORMAT, ParseCache, Parsed, gc_paused
 
 MAGIC = b"blog-parse-cache-2\n"  # 2: Parsed entries, bodies left out
 _CODE = Path(__file__).resolve().parent.parent / "content"
@@ -56,7 +56,8 @@ def load(path: Path, secret: str) -> ParseCache:
             signature, _signature(secret, version, payload)):
         return {}
     try:
-        found = pickle.loads(payload)  # noqa: S301 - signed with the site's own key above
+        with gc_paused():  # ten thousand entries: no collector passes while they are made
+            found = pickle.loads(payload)  # noqa: S301 - signed with the site's own key above
     except Exception:  # a damaged file is a cache miss, not an error
         return {}
     if not isinstance(found, dict) or not all(isinstance(v, Parsed) for v in found.values()):

@@ -17,7 +17,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,8 +35,35 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+POST_PATH = "/posts/the-rise-of-ai-generated-images/"
+# The pages every page-level audit (axe, the Nu Html Checker) looks at, by name.
+AUDITED_PAGES = {
+    "home": "/",
+    "post": POST_PATH,
+    "tag": "/tags/ai/",
+    "tags": "/tags/",
+    "search": "/search?q=images",
+    "search-empty": "/search?q=zzyzx-no-such-word",
+    "not-found": "/no-such-page/",
+}
 STARTUP_TIMEOUT = 20.0  # seconds gunicorn gets to answer its first request
 COMMAND_TIMEOUT = 120  # seconds for each set-up command
+
+
+def block_foreign_hosts(context: Any, base_url: str, blocked: list[str]) -> None:
+    """Abort every request of a browser context to a host other than the server's (data:
+    and blob: URLs pass), noting each in ``blocked``: a page must never call out."""
+    local = urlsplit(base_url).netloc
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == local:
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    context.route("**/*", route)
 
 
 def _free_port() -> int:
@@ -115,14 +145,10 @@ def _wait_until_up(base_url: str, proc: subprocess.Popen[bytes], log: Path) -> N
     )
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL (no trailing slash) of gunicorn serving a freshly imported ``content/``."""
-    tmp = tmp_path_factory.mktemp("live-server")
-    setup_env = _server_env(tmp)
-    _run([str(VENV_BIN / "flask"), "db", "upgrade"], setup_env)
-    _run([str(VENV_BIN / "flask"), "content", "import", "content"], setup_env)
-
+@contextmanager
+def gunicorn(tmp: Path, settings: dict[str, str] | None = None) -> Iterator[tuple[str, Path]]:
+    """(base URL, log file) of gunicorn with ``gunicorn.conf.py`` on the database in ``tmp``,
+    with more environment ``settings``; stopped on leaving."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp / "gunicorn.log"
@@ -130,15 +156,26 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
             cwd=ROOT,
-            env=_server_env(tmp, port),
+            env={**_server_env(tmp, port), **(settings or {})},
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_up(base_url, proc, log)
-        yield base_url
+        yield base_url, log
     finally:
         _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL (no trailing slash) of gunicorn serving a freshly imported ``content/``."""
+    tmp = tmp_path_factory.mktemp("live-server")
+    setup_env = _server_env(tmp)
+    _run([str(VENV_BIN / "flask"), "db", "upgrade"], setup_env)
+    _run([str(VENV_BIN / "flask"), "content", "import", "content"], setup_env)
+    with gunicorn(tmp) as (base_url, _):
+        yield base_url
 
 
 @pytest.fixture(scope="session")

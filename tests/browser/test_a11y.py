@@ -22,21 +22,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import AUDITED_PAGES, POST_PATH, ROOT
 
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
-POST_PATH = "/posts/the-rise-of-ai-generated-images/"
-PAGES = {
-    "home": "/",
-    "post": POST_PATH,
-    "tag": "/tags/ai/",
-    "tags": "/tags/",
-    "search": "/search?q=images",
-    "search-empty": "/search?q=zzyzx-no-such-word",
-    "not-found": "/no-such-page/",
-}
+PAGES = AUDITED_PAGES
 # name: (system colour scheme, the value the theme toggle puts in <html data-theme> or None
 # for no choice, the rules to run). The toggle's themes differ from the system's only in
 # which CSS rule sets the (same) colours, so there only the rules that depend on colours run;

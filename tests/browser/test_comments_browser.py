@@ -12,29 +12,25 @@ resource" message, which is allowed by status).
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser.conftest import (
-    ROOT,
+    POST_PATH,
     VENV_BIN,
-    _free_port,
     _run,
     _server_env,
-    _stop,
-    _wait_until_up,
+    block_foreign_hosts,
+    gunicorn,
 )
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
-POST_PATH = "/posts/the-rise-of-ai-generated-images/"
 SHOTS = Path("/tmp/shots")
 FILL_SECONDS = 1
 EDIT_WINDOW = 8
@@ -76,22 +72,8 @@ def open_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of gunicorn with no moderation, 1 s fill time and an 8 s edit window."""
     tmp = tmp_path_factory.mktemp("comments-server")
     _run([str(VENV_BIN / "python"), "-c", SET_UP], _server_env(tmp))
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = tmp / "gunicorn.log"
-    with log.open("wb") as log_file:
-        proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env={**_server_env(tmp, port), **OPEN_SETTINGS},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(base_url, proc, log)
+    with gunicorn(tmp, OPEN_SETTINGS) as (base_url, _):
         yield base_url
-    finally:
-        _stop(proc)
 
 
 class Tab:
@@ -101,17 +83,7 @@ class Tab:
         self.base_url = base_url
         self.problems: list[tuple[int | None, str]] = []  # (HTTP status or None, what)
         self.foreign: list[str] = []
-        local = urlsplit(base_url).netloc
-
-        def route(r) -> None:
-            url = r.request.url
-            if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == local:
-                r.continue_()
-            else:
-                self.foreign.append(url)
-                r.abort()
-
-        context.route("**/*", route)
+        block_foreign_hosts(context, base_url, self.foreign)
         self.page = page = context.new_page()
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.problems.append((None, f"pageerror: {e}")))

@@ -25,21 +25,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import ROOT
+from tests.browser.conftest import AUDITED_PAGES, POST_PATH, ROOT
 
 pytestmark = pytest.mark.browser
 
 VNU = ROOT / "tests" / "a11y" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-POST_PATH = "/posts/the-rise-of-ai-generated-images/"
-PAGES = {
-    "home": "/",
-    "post": POST_PATH,
-    "tag": "/tags/ai/",
-    "tags": "/tags/",
-    "search": "/search?q=images",
-    "search-empty": "/search?q=zzyzx-no-such-word",
-    "not-found": "/no-such-page/",
-}
+PAGES = AUDITED_PAGES
 FILL_SECONDS = 3  # COMMENTS_MIN_FILL_SECONDS under live_server's default settings
 
 

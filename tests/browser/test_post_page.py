@@ -8,13 +8,13 @@ check that the visit produced no console error, page error or failed request com
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from tests.browser.conftest import POST_PATH, block_foreign_hosts
+
 pytestmark = pytest.mark.browser
 
-POST_PATH = "/posts/the-rise-of-ai-generated-images/"
 TITLE = "The Rise of AI-Generated Images: A Creative Revolution"
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
@@ -54,17 +54,7 @@ class Visit:
         self.base_url = base_url
         self.problems: list[str] = []
         self.foreign: list[str] = []
-        local = urlsplit(base_url).netloc
-
-        def route(r) -> None:
-            url = r.request.url
-            if url.startswith(("data:", "blob:")) or urlsplit(url).netloc == local:
-                r.continue_()
-            else:
-                self.foreign.append(url)
-                r.abort()
-
-        context.route("**/*", route)
+        block_foreign_hosts(context, base_url, self.foreign)
         self.page = context.new_page()
         page = self.page
         page.on(

@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,13 +31,10 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import (
-    ROOT,
     VENV_BIN,
-    _free_port,
     _run,
     _server_env,
-    _stop,
-    _wait_until_up,
+    gunicorn,
 )
 from tests.hostile.tally import Tally, report
 
@@ -286,24 +282,10 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of gunicorn with comments published at once and limits out of the way."""
     tmp = tmp_path_factory.mktemp("xss-server")
     _run([str(VENV_BIN / "python"), "-c", SET_UP], _server_env(tmp))
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log = tmp / "gunicorn.log"
-    with log.open("wb") as log_file:
-        proc = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-            cwd=ROOT,
-            env={**_server_env(tmp, port), **SETTINGS},
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_up(base_url, proc, log)
+    with gunicorn(tmp, SETTINGS) as (base_url, log):
         yield base_url
-    finally:
-        _stop(proc)
-        text = log.read_text(errors="replace")
-        assert "Traceback" not in text, f"the server logged a traceback:\n{text[-3000:]}"
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, f"the server logged a traceback:\n{text[-3000:]}"
 
 
 @pytest.fixture(scope="module")
