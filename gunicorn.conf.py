@@ -25,3 +25,13 @@ proc_name = "blog"
 # servers on one host would fight over; enable it with a path of its own where wanted.
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or "gunicorn-blog.ctl"
 control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ
+
+
+def post_worker_init(worker: object) -> None:
+    """What the worker made while loading the app lives as long as the worker: move it out
+    of the cycle collector's sight, so that full collections under load scan only what
+    requests make (shorter pauses, a steadier p99)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

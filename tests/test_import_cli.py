@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from app.extensions import db as _db
 from app.models import Blob, BundleFile, Page, Term
 from app.services import bundles
+from tests import backends
 from tests.conftest import make_app, write
 from tests.test_importer import (
     dump_tables,
@@ -420,3 +422,17 @@ def test_other_content_formats_are_a_warning(runner, db, content_dir):
     assert "not supported" in result.stderr
     assert summary(added=1, warnings=1) in result.stdout
     assert source_paths(db) == ["posts/a.md"]
+
+
+def test_an_import_leaves_sqlite_s_write_ahead_log_empty(runner, db, content_dir):
+    """The import's transaction is copied into the database file and the WAL truncated, so
+    the next writer (a comment) does not pay for it and the disk space comes back."""
+    if backends.use_postgres():
+        pytest.skip("SQLite's write-ahead log")
+    for n in range(30):
+        write(content_dir, f"posts/p{n}.md", yaml_page(f"Post {n}", body="Text. " * 400))
+    wal = Path(f"{db.engine.url.database}-wal")
+    assert db.session.execute(select(Page.id)).first() is None  # a connection stays open
+    import_ok(runner, content_dir)
+    assert wal.exists() and wal.stat().st_size == 0
+    assert len(db.session.execute(select(Page.id)).all()) == 30

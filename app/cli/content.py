@@ -26,6 +26,7 @@ from app.services.importer import (
     ParseCache,
     import_content,
 )
+from app.services.wal import truncate_wal
 
 content_cli = AppGroup("content", help="Import and manage Hugo content.")
 
@@ -163,6 +164,8 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
         raise click.ClickException(
             f"the database refused the import{hint}: {reason.strip()}. Nothing was written; "
             "the site is as it was before this run.") from None
+    if report.changed and not dry_run:
+        truncate_wal(db.engine)
     if stored is not None and not dry_run and parse_cache is not None:
         try:
             parse_store.save(stored, current_app.config["SECRET_KEY"], parse_cache)
