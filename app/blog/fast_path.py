@@ -23,7 +23,7 @@ from app.blog.page_cache import FAST_PATH_OFFER, FastPathOffer, answer
 from app.security import log_request, request_id_from, response_headers
 from app.services.comment_tokens import AUTHOR_COOKIE
 from app.services.pages import visibility_epoch
-from app.services.site_state import generation_reader
+from app.services.site_state import REQUEST_GENERATION, generation_reader
 
 MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
 _STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}
@@ -47,7 +47,7 @@ class PageFastPath:
         key = _key(environ)
         if key is not None:
             offer = self.entries.get(key)
-            if offer is not None and self._current(offer):
+            if offer is not None and self._current(offer, environ):
                 return self._answer(offer, environ, start_response, started)
         result = self.inner(environ, start_response)
         offered = environ.pop(FAST_PATH_OFFER, None)
@@ -55,11 +55,12 @@ class PageFastPath:
             self._keep(key, offered)
         return result
 
-    def _current(self, offer: FastPathOffer) -> bool:
+    def _current(self, offer: FastPathOffer, environ: dict[str, Any]) -> bool:
         try:
             generation = generation_reader.read(offer.engine)
         except Exception:  # the view will answer (and report) whatever is wrong
             return False
+        environ[REQUEST_GENERATION] = generation  # a stale offer: the view reads no second time
         return (generation == offer.generation
                 and visibility_epoch(offer.bounds) == offer.epoch)  # type: ignore[arg-type]
 

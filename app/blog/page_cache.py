@@ -98,7 +98,6 @@ class _LocalCache:
             _, dropped = self.items.popitem(last=False)
             self.bytes -= _weight(dropped)
 
-
     def drop(self, prefix: str) -> None:
         """Forget every entry whose key starts with prefix (benchmarks, tests)."""
         for key in [k for k in self.items if k.startswith(prefix)]:

@@ -88,10 +88,11 @@ class FileInfoCache:
         """Resize the images that are not stored yet, into a temporary folder: Pillow's work
         is done before the import's write transaction, which then only copies bytes (on
         SQLite, the write lock that comments wait for is held that much shorter)."""
+        seen: set[str] = set()
         for item in items:
-            if item.sha256 in self.unresizable or any(
-                    (item.sha256, w) in self.variants for w in VARIANT_WIDTHS):
-                continue
+            if item.sha256 in seen:
+                continue  # the same image in several bundles is resized once
+            seen.add(item.sha256)
             widths = variant_widths(item.media_type, self.size(item)[0])
             if not widths or self.session.get(Blob, item.sha256) is not None:
                 continue
