@@ -1,13 +1,11 @@
-"""Blockquotes as CommonMark reads them, GitHub-style alerts as Blowfish shows them, emoji."""
+"""GitHub-style alerts as Blowfish shows them, and Hugo's emoji codes."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
-from typing import Any
 
 import markdown
-from markdown.blockprocessors import BlockQuoteProcessor
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
@@ -24,21 +22,6 @@ ICONS = {"note": "circle-info", "abstract": "file-lines", "info": "circle-info",
          "caution": "triangle-exclamation", "failure": "xmark", "danger": "fire", "bug": "bug",
          "example": "list-ol", "quote": "quote-left"}
 EMOJI_ATTR = "data-emoji"
-
-
-class QuoteProcessor(BlockQuoteProcessor):
-    """Blockquotes as CommonMark (Goldmark) reads them: a blank line ends one."""
-
-    def run(self, parent: etree.Element, blocks: list[str]) -> None:
-        block = blocks.pop(0)
-        found = self.RE.search(block)
-        if found:
-            self.parser.parseBlocks(parent, [block[: found.start()]])
-            block = "\n".join(self.clean(line) for line in block[found.start():].split("\n"))
-        quote = etree.SubElement(parent, "blockquote")  # never merged into the previous one
-        self.parser.state.set("blockquote")
-        self.parser.parseChunk(quote, block)
-        self.parser.state.reset()
 
 
 class AlertTreeprocessor(Treeprocessor):
@@ -81,40 +64,18 @@ class AlertTreeprocessor(Treeprocessor):
         return box
 
 
-def _emoji_span(index: Any, shortname: str, alias: Any, uc: str | None, alt: str,
-                title: Any, category: Any, options: Any, md: markdown.Markdown
-                ) -> etree.Element:
-    """An emoji as its character, its code kept for heading ids (Hugo uses the name there)."""
-    span = etree.Element("span", {"class": "emoji", EMOJI_ATTR: shortname.strip(":")})
-    span.text = alt
-    return span
-
-
 class HugoExtras(Extension):
-    """Alerts always; emoji codes when the site sets enableEmoji."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.config = {"emoji": [False, "Replace :emoji: codes (Hugo's enableEmoji)"]}
-        super().__init__(**kwargs)
+    """Alerts: GitHub-style `> [!NOTE]` blockquotes as Blowfish shows them."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
-        md.parser.blockprocessors.register(QuoteProcessor(md.parser), "quote", 20)
         md.treeprocessors.register(AlertTreeprocessor(md), "hugo_alerts", 5)
-        if self.getConfig("emoji"):
-            from pymdownx import emoji
-
-            emoji.EmojiExtension(emoji_index=emoji.gemoji,
-                                 emoji_generator=_emoji_span).extendMarkdown(md)
 
 
 _CODE_RE = re.compile(r":([a-z0-9_+-]+):")
 _EMOJI: dict[str, str] = {}
 
 
-def emojify(text: str) -> str:
-    """Hugo's emojify: `:tada:` codes in plain text replaced by their characters."""
-    if ":" not in text:
-        return text
+def _emoji_table() -> dict[str, str]:
     if not _EMOJI:
         from pymdownx import emoji
 
@@ -124,4 +85,17 @@ def emojify(text: str) -> str:
         for alias, code in index["aliases"].items():
             if code.strip(":") in _EMOJI:
                 _EMOJI[alias.strip(":")] = _EMOJI[code.strip(":")]
-    return _CODE_RE.sub(lambda m: _EMOJI.get(m.group(1), m.group(0)), text)
+    return _EMOJI
+
+
+def emoji_char(code: str) -> str | None:
+    """The character of an emoji code (`tada`), or None when it is not one."""
+    return _emoji_table().get(code)
+
+
+def emojify(text: str) -> str:
+    """Hugo's emojify: `:tada:` codes in plain text replaced by their characters."""
+    if ":" not in text:
+        return text
+    table = _emoji_table()
+    return _CODE_RE.sub(lambda m: table.get(m.group(1), m.group(0)), text)

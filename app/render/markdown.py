@@ -12,33 +12,21 @@ from typing import Any
 
 import markdown
 import nh3
+from markdown.blockparser import BlockParser
+from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import HTML_PLACEHOLDER_RE
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, STX, Registry
 
+from app.render import commonmark
+from app.render.commonmark import MarkupOptions
 from app.render.extras import EMOJI_ATTR, HugoExtras
 from app.render.headings import IdRegistry, github_id
+from app.render.tree import TreeBuilder, serialize
 
-EXTENSIONS: list[Any] = [
-    "abbr",
-    "attr_list",
-    "def_list",
-    "fenced_code",
-    "footnotes",
-    "md_in_html",
-    "tables",
-    "codehilite",
-    "smarty",
-    "pymdownx.tilde",
-    "pymdownx.tasklist",
-    "pymdownx.magiclink",
-]
-EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
-    "codehilite": {"css_class": "highlight", "guess_lang": False, "wrapcode": True},
-    "smarty": {"smart_angled_quotes": True},
-    "pymdownx.tilde": {"subscript": False},
-    "footnotes": {"BACKLINK_TITLE": "Back to reference %d"},
-}
+DEFAULT_MARKUP = MarkupOptions()
+
 # Elements Hugo keeps in TOC titles (its bluemonday policy); links become their text.
 TOC_TAGS = {
     "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "ins",
@@ -165,6 +153,7 @@ class HugoExtension(Extension):
         super().__init__(**kwargs)
         self.headings: list[Heading] = []
         self.links = LinkContext()
+        self.markup = DEFAULT_MARKUP
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
         md.treeprocessors.register(HugoTreeprocessor(md, self), "hugo", 6)
@@ -176,75 +165,90 @@ class HugoExtension(Extension):
         self.links = LinkContext()
 
 
+class CommonMarkProcessor(BlockProcessor):
+    """The whole document parsed as CommonMark (markdown-it-py) into Python-Markdown's tree."""
+
+    def __init__(self, parser: BlockParser, ext: HugoExtension) -> None:
+        super().__init__(parser)
+        self.ext = ext
+
+    def test(self, parent: etree.Element, block: str) -> bool:
+        return True
+
+    def run(self, parent: etree.Element, blocks: list[str]) -> None:
+        text = "\n\n".join(blocks)
+        blocks.clear()
+        options = self.ext.markup
+        tokens = commonmark.parser(options).parse(text, {})
+        TreeBuilder(options, self.parser.md.htmlStash.store).build(tokens, parent)
+
+
+class _Normalize(Preprocessor):
+    """Line endings as CommonMark reads them; the stash's own markers taken out of the text."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+        text = text.replace(STX, "").replace(ETX, "")
+        return text.split("\n")
+
+
+class CommonMarkExtension(Extension):
+    """Python-Markdown with CommonMark's block and inline grammar (Goldmark's, as in Hugo)."""
+
+    def __init__(self, hugo: HugoExtension) -> None:
+        super().__init__()
+        self.hugo = hugo
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
+        md.preprocessors = Registry()
+        md.preprocessors.register(_Normalize(md), "normalize", 30)
+        md.parser.blockprocessors = Registry()
+        md.parser.blockprocessors.register(CommonMarkProcessor(md.parser, self.hugo),
+                                           "commonmark", 100)
+        md.inlinePatterns = Registry()
+        md.treeprocessors.deregister("inline")
+
+
 _local = threading.local()
 
 
-def _instance(emoji: bool = False) -> tuple[markdown.Markdown, HugoExtension]:
+def _instance(markup: MarkupOptions) -> tuple[markdown.Markdown, HugoExtension]:
     # Building a Markdown instance costs more than converting a page: one per thread.
-    name = "pair_emoji" if emoji else "pair"
-    pair = getattr(_local, name, None)
+    pair = getattr(_local, "pair", None)
     if pair is None:
         ext = HugoExtension()
         md = markdown.Markdown(
-            extensions=[*EXTENSIONS, ext, HugoExtras(emoji=emoji)],
-            extension_configs=EXTENSION_CONFIGS,
+            extensions=[CommonMarkExtension(ext), ext, HugoExtras()],
             output_format="html",
         )
+        md.serializer = serialize  # after the output format, which sets its own
         pair = (md, ext)
-        setattr(_local, name, pair)
+        _local.pair = pair
+    pair[1].markup = markup
     return pair
 
 
-# Goldmark's "```lang {attrs}" fences, which Python-Markdown would not see as code at all.
-_FENCE_ATTRS_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})[ \t]*([\w#.+-]+)[ \t]*\{([^\n}]*)\}[ \t]*$",
-                             re.MULTILINE)
-_HL_LINES_RE = re.compile(r"hl_lines=\[([^\]]*)\]|hl_lines=\"([^\"]*)\"")
-
-
-def _hl_lines(attrs: str) -> str:
-    found = _HL_LINES_RE.search(attrs)
-    if not found:
-        return ""
-    numbers: list[str] = []
-    for part in re.split(r"[,\s]+", (found.group(1) or found.group(2) or "").replace('"', "")):
-        low, _, high = part.partition("-")
-        if low.isdigit() and (not high or high.isdigit()):
-            numbers += [str(n) for n in range(int(low), int(high or low) + 1)][:1000]
-    return f' hl_lines="{" ".join(numbers)}"' if numbers else ""
-
-
-def _fence_info(text: str) -> str:
-    """Fence info strings as Python-Markdown reads them: the language, highlighted lines."""
-    return _FENCE_ATTRS_RE.sub(
-        lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{_hl_lines(m.group(4))}", text)
-
-
 def convert(text: str, links: LinkContext | None = None,
-            emoji: bool = False) -> tuple[str, list[Heading]]:
-    """Markdown to HTML with Hugo's heading ids; `emoji` replaces :codes: (enableEmoji)."""
-    md, ext = _instance(emoji)
+            markup: MarkupOptions | None = None) -> tuple[str, list[Heading]]:
+    """Markdown to HTML as Hugo renders it, with Hugo's heading ids."""
+    md, ext = _instance(markup or DEFAULT_MARKUP)
     md.reset()
     ext.links = links or LinkContext()
-    if "{" in text:
-        text = _fence_info(text)
     try:
         return md.convert(text), list(ext.headings)
     except BaseException:
-        # A failed conversion (RecursionError on hostile nesting) can leave the block parser's
-        # state stack and the extensions half-way: later pages would render wrongly. Drop it.
-        _discard_instance(emoji)
+        # A failed conversion (RecursionError on hostile nesting) can leave the
+        # extensions half-way: later pages would render wrongly. Drop the instance.
+        _local.pair = None
         raise
     finally:
         md.reset()
 
 
-def _discard_instance(emoji: bool) -> None:
-    setattr(_local, "pair_emoji" if emoji else "pair", None)
-
-
-def markdownify(text: str) -> str:
+def markdownify(text: str, markup: MarkupOptions | None = None) -> str:
     """Hugo's markdownify: Markdown to HTML, a lone outer paragraph unwrapped."""
-    out, _ = convert(text)
+    out, _ = convert(text, markup=markup)
     out = out.strip()
     if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
         out = out[3:-4]

@@ -14,13 +14,15 @@ from typing import Any
 
 from app.render import markdown as md
 from app.render import plain
+from app.render.commonmark import MarkupOptions
+from app.render.markdown import DEFAULT_MARKUP
 from app.render.shortcodes import parser
 from app.render.shortcodes.registry import PageFile, ShortcodeContext, get_renderer
 from app.render.toc import toc_html
 
 # Bump when the output of render() changes for the same input: old cache entries then
 # simply stop being asked for.
-RENDERER_VERSION = "5"
+RENDERER_VERSION = "6"
 COMMENTS_MARKER = "<!--blog:comments-->"
 _PARTIAL_RE = re.compile(
     r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'
@@ -51,6 +53,14 @@ class RenderOptions:
     line_offset: int = 0
     refs: Mapping[str, str | None] = field(default_factory=dict)  # ref/relref key -> URL
     emoji: bool = False  # Hugo's enableEmoji site setting
+    markup: MarkupOptions = DEFAULT_MARKUP  # the site's markup.goldmark / markup.highlight
+
+    @property
+    def markdown(self) -> MarkupOptions:
+        """The Markdown options in force, emoji included."""
+        if self.emoji == self.markup.emoji:
+            return self.markup
+        return dataclasses.replace(self.markup, emoji=self.emoji)
 
     def key(self) -> str:
         """A stable digest of these options, for cache keys."""
@@ -66,6 +76,8 @@ class RenderOptions:
             payload["r"] = self.refs
         if self.emoji:
             payload["e"] = True
+        if self.markup != DEFAULT_MARKUP:
+            payload["m"] = self.markup.key()
         raw = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(raw).hexdigest()
 
@@ -122,6 +134,9 @@ class _Expander:
         self.ordinals: Counter[str] = Counter()
         self.warnings: list[str] = []
 
+    def markdownify(self, text: str) -> str:
+        return md.markdownify(text, self.options.markdown)
+
     def placeholder(self, output: str) -> str:
         self.outputs.append(output)
         return f"HBLOGSC{len(self.outputs) - 1:06d}X"
@@ -165,7 +180,7 @@ class _Expander:
             page_url=self.options.page_url,
             ordinal=ordinal,
             inner=inner,
-            markdownify=md.markdownify,
+            markdownify=self.markdownify,
             warn=warn,
             refs=self.options.refs,
         )
@@ -204,7 +219,7 @@ def _convert(body: str, options: RenderOptions) -> tuple[PageHtml, str]:
     nodes = parser.parse(body, line_offset=options.line_offset)
     source = expander.expand(nodes).replace("<!--more-->", f"\n\n{MORE}\n\n", 1)
     links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
-    converted, headings = md.convert(source, links, options.emoji)
+    converted, headings = md.convert(source, links, options.markdown)
     final = _substitute(_MORE_P_RE.sub("", converted), expander.outputs)
     if "<pre" in final:
         final = _PRE_RE.sub('<pre tabindex="0"', final)
@@ -266,5 +281,5 @@ def _summary(html_with_divider: str, options: RenderOptions, cjk: bool) -> plain
     front = options.params.get("summary")
     if isinstance(front, str) and front.strip():
         # Hugo skips the automatic summary here, so nothing counts as truncated.
-        return plain.Summary(md.markdownify(front), False)
+        return plain.Summary(md.markdownify(front, options.markdown), False)
     return plain.auto_summary(html_with_divider, options.summary_length, cjk)
