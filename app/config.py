@@ -83,6 +83,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SITE_PARAMS": {},
         "HAS_CJK_LANGUAGE": False,
         "ENABLE_EMOJI": False,
+        "MARKUP": None,  # a site config's markup table; None: Blowfish's Markdown settings
         "DEFAULT_LANGUAGE_IN_SUBDIR": False,
         "PAGE_SIZE": max(1, _int("PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
         "RELATED_LIMIT": _int("RELATED_LIMIT", 3),

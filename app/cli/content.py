@@ -18,6 +18,7 @@ from app.content.pages import SiteOptions
 from app.content.site_config import SiteConfig, load_site_config
 from app.content.tree import PageEntry
 from app.extensions import db
+from app.render.commonmark import markup_options
 from app.services import parse_store
 from app.services.importer import (
     ContentSource,
@@ -48,6 +49,7 @@ def import_options(prune: bool = False, dry_run: bool = False,
             summary_length=config["SUMMARY_LENGTH"],
             detect_cjk=bool(config.get("HAS_CJK_LANGUAGE")),
             emoji=bool(config.get("ENABLE_EMOJI")),
+            markup=markup_options(None),
             prune=prune, dry_run=dry_run, settings={}, workers=config["IMPORT_WORKERS"],
         )
     return ImportOptions(
@@ -61,6 +63,7 @@ def import_options(prune: bool = False, dry_run: bool = False,
         summary_length=_pick(site.summary_length, config["SUMMARY_LENGTH"]),
         detect_cjk=bool(_pick(site.has_cjk, config.get("HAS_CJK_LANGUAGE"))),
         emoji=bool(_pick(site.enable_emoji, config.get("ENABLE_EMOJI"))),
+        markup=markup_options(site.markup),
         prune=prune, dry_run=dry_run, sources=_sources(site), settings=site.settings(),
         workers=config["IMPORT_WORKERS"],
     )

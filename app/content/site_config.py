@@ -53,6 +53,7 @@ class SiteConfig:
     timezone: str | None = None
     has_cjk: bool | None = None
     enable_emoji: bool | None = None
+    markup: Mapping[str, Any] = field(default_factory=dict)  # markup.goldmark, .highlight
 
     @property
     def content_root(self) -> Path:
@@ -76,6 +77,8 @@ class SiteConfig:
             "taxonomies": list(self.taxonomies) if self.taxonomies is not None else None,
             "params": _jsonable(dict(self.params)), "timezone": self.timezone,
             "has_cjk": self.has_cjk, "enable_emoji": self.enable_emoji,
+            "markup": _jsonable({k: v for k, v in self.markup.items()
+                                 if k in ("goldmark", "highlight")}),
             "permalinks": [list(item) for item in self.permalinks],
             "files": list(self.files),
         }
@@ -247,6 +250,7 @@ def from_raw(root: Path, data: Mapping[str, Any], files: list[Path]) -> SiteConf
         taxonomies=_taxonomies(data), params=dict(params or {}), permalinks=_permalinks(data),
         timezone=_str(data, "timezone"), has_cjk=_bool(data, "hascjklanguage"),
         enable_emoji=_bool(data, "enableemoji"),
+        markup=dict(data["markup"]) if isinstance(data.get("markup"), Mapping) else {},
     )
 
 

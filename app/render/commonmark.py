@@ -15,7 +15,9 @@ from functools import cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
@@ -27,9 +29,10 @@ from app.render.typographer import typographer_plugin
 
 @dataclass(frozen=True)
 class MarkupOptions:
-    """What of Goldmark's behaviour a site turns on: Hugo's defaults, Blowfish's `unsafe`."""
+    """What of Goldmark's behaviour applies. The defaults are Blowfish's `markup.toml` (raw
+    HTML and block attributes on), for content that comes without a config of its own."""
 
-    unsafe: bool = True  # Blowfish's markup.toml sets goldmark.renderer.unsafe = true
+    unsafe: bool = True
     hard_wraps: bool = False
     typographer: bool = True
     linkify: bool = True
@@ -39,6 +42,7 @@ class MarkupOptions:
     definition_list: bool = True
     footnote: bool = True
     heading_attributes: bool = True
+    block_attributes: bool = True
     emoji: bool = False
     code: CodeDefaults = field(default_factory=CodeDefaults)
 
@@ -46,7 +50,7 @@ class MarkupOptions:
         """A stable value for cache keys."""
         return (self.unsafe, self.hard_wraps, self.typographer, self.linkify,
                 self.strikethrough, self.table, self.task_list, self.definition_list,
-                self.footnote, self.heading_attributes, self.emoji,
+                self.footnote, self.heading_attributes, self.block_attributes, self.emoji,
                 tuple(vars(self.code).values()))
 
 
@@ -66,12 +70,19 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+BLOWFISH_DEFAULTS = MarkupOptions()
+HUGO_DEFAULTS = MarkupOptions(unsafe=False, block_attributes=False)
+
+
 def markup_options(markup: Mapping[str, Any] | None, emoji: bool = False) -> MarkupOptions:
-    """A site's `markup` configuration (keys lower-cased) as MarkupOptions."""
+    """A site's `markup` configuration (keys lower-cased) as MarkupOptions.
+
+    What a site's config leaves out takes Hugo's defaults; content without any config (None)
+    is read as Blowfish's config has it, the theme this engine stands in for."""
     gold = _get(markup, "goldmark") or {}
     ext = _get(gold, "extensions") or {}
     light = _get(markup, "highlight") or {}
-    base = MarkupOptions()
+    base = BLOWFISH_DEFAULTS if markup is None else HUGO_DEFAULTS
     defaults = CodeDefaults()
     typographer = _get(ext, "typographer")
     typographer_on = not _bool(_get(typographer, "disable"), False) \
@@ -88,6 +99,8 @@ def markup_options(markup: Mapping[str, Any] | None, emoji: bool = False) -> Mar
         footnote=_bool(_get(ext, "footnote"), base.footnote),
         heading_attributes=_bool(_get(gold, "parser", "attribute", "title"),
                                  base.heading_attributes),
+        block_attributes=_bool(_get(gold, "parser", "attribute", "block"),
+                               base.block_attributes),
         emoji=emoji,
         code=CodeDefaults(
             code_fences=_bool(light.get("codefences"), defaults.code_fences),
@@ -108,9 +121,8 @@ _ATTR = re.compile(r"""\s*(?:#([^\s#.{}="']+)|\.([^\s#.{}="']+)|([A-Za-z_:][\w.:
 
 
 def parse_attributes(raw: str) -> dict[str, str] | None:
-    """Goldmark's attribute list as a dict, or None when it is not one."""
+    """Goldmark's attribute list as a dict in written order, or None when it is not one."""
     attrs: dict[str, str] = {}
-    classes: list[str] = []
     pos = 0
     while pos < len(raw):
         found = _ATTR.match(raw, pos)
@@ -120,16 +132,76 @@ def parse_attributes(raw: str) -> dict[str, str] | None:
         if ident:
             attrs["id"] = ident
         elif cls:
-            classes.append(cls)
+            attrs["class"] = f"{attrs['class']} {cls}" if "class" in attrs else cls
         elif name:
-            attrs[name] = (value or "").strip("\"'") if value is not None else ""
+            attrs[name] = value.strip("\"'") if value is not None else ""
         pos = found.end()
-    if classes:
-        attrs["class"] = " ".join(classes)
     return attrs if attrs else None
 
 
+_ATTRS_LINE = re.compile(r"[ ]{0,3}\{([^{}\n]*)\}[ \t]*$")
+
+
+def _attributes_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Hugo's block attributes: a line `{.class #id}` standing for the block above it."""
+    if state.is_code_block(start):
+        return False
+    line = state.src[state.bMarks[start]:state.eMarks[start]]
+    found = _ATTRS_LINE.match(line)
+    attrs = parse_attributes(found.group(1)) if found else None
+    if attrs is None:
+        return False
+    if not silent:
+        token = state.push("attributes_block", "", 0)
+        token.meta = attrs
+        token.map = [start, start + 1]
+    state.line = start + 1
+    return True
+
+
+def _attach_block_attributes(state: StateCore) -> None:
+    """Each attribute line to the block just above it (none between); lone ones dropped."""
+    tokens = state.tokens
+    keep: list[Token] = []
+    for token in tokens:
+        if token.type != "attributes_block":
+            keep.append(token)
+            continue
+        target = _previous_block(keep, token)
+        if target is not None:
+            for name, value in token.meta.items():
+                if _unsafe_attribute(name):
+                    continue
+                if target.attrGet(name) is None:
+                    target.attrSet(name, value)
+    state.tokens = keep
+
+
+def _unsafe_attribute(name: str) -> bool:
+    """Event handlers never (as Hugo); inline styles neither: our CSP would block them."""
+    lowered = name.lower()
+    return lowered.startswith("on") or lowered == "style"
+
+
+def _previous_block(tokens: list[Token], marker: Token) -> Token | None:
+    """The opening token of the block just above `marker` at its level, if nothing is between."""
+    if not tokens or tokens[-1].level != marker.level:
+        return None
+    last = tokens[-1]
+    if last.nesting == -1:  # a container or paragraph: find where it opened
+        depth = 0
+        for token in reversed(tokens):
+            depth += token.nesting
+            if depth == 0:
+                last = token
+                break
+    if last.type == "fence" or last.map is None or marker.map is None:
+        return None  # fenced code takes attributes in its info string only
+    return None if last.map[1] < marker.map[0] else last
+
+
 def _heading_attributes(state: StateCore) -> None:
+    """`## Title {#id .class}`: the attributes to the heading, the braces out of its text."""
     tokens = state.tokens
     for index, token in enumerate(tokens):
         if token.type != "heading_open" or index + 1 >= len(tokens):
@@ -143,7 +215,8 @@ def _heading_attributes(state: StateCore) -> None:
             continue
         inline.content = inline.content[:found.start()].rstrip()
         for name, value in attrs.items():
-            token.attrSet(name, value)
+            if not _unsafe_attribute(name):
+                token.attrSet(name, value)
 
 
 _EMOJI_RE = re.compile(r":([a-z0-9_+-]+):")
@@ -178,6 +251,27 @@ def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
+_PROTOCOL_BEFORE = re.compile(r"(?:https?|mailto|xmpp)$")
+
+
+def _guard_protocol_rule(md: MarkdownIt) -> None:
+    """Call the GFM protocol autolink rule only where a protocol name ends.
+
+    The plugin's rule copies the rest of the text at every position it is asked about,
+    which makes a long line quadratic; a look at the few characters before is enough."""
+    name = "gfm_autolink_protocol"
+    original = next(rule.fn for rule in md.inline.ruler.__rules__ if rule.name == name)
+
+    def guarded(state: StateInline, silent: bool) -> bool:
+        pos = state.pos
+        if state.src[pos] != ":" or not _PROTOCOL_BEFORE.search(state.src, max(0, pos - 6),
+                                                                  pos):
+            return False
+        return bool(original(state, silent))
+
+    md.inline.ruler.at(name, guarded)
+
+
 @cache
 def parser(options: MarkupOptions) -> MarkdownIt:
     """A markdown-it parser configured as Goldmark is for these options."""
@@ -192,6 +286,7 @@ def parser(options: MarkupOptions) -> MarkdownIt:
         md.options["tasklists"] = True
     if options.linkify:
         md.use(gfm_autolink_plugin)
+        _guard_protocol_rule(md)
     if options.footnote:
         md.use(footnote_plugin, inline=False)
     if options.definition_list:
@@ -200,6 +295,10 @@ def parser(options: MarkupOptions) -> MarkdownIt:
         typographer_plugin(md)
     if options.heading_attributes:
         md.core.ruler.after("block", "heading_attributes", _heading_attributes)
+    if options.block_attributes:
+        md.block.ruler.before("paragraph", "attributes_block", _attributes_block,
+                              {"alt": ["paragraph", "blockquote", "list"]})
+        md.core.ruler.after("block", "block_attributes", _attach_block_attributes)
     if options.emoji:
         md.core.ruler.after("inline", "emoji", _emoji)
     return md

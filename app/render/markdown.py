@@ -24,8 +24,9 @@ from app.render.commonmark import MarkupOptions
 from app.render.extras import EMOJI_ATTR, HugoExtras
 from app.render.headings import IdRegistry, github_id
 from app.render.tree import TreeBuilder, serialize
+from app.render.typographer import as_characters, as_entities
 
-DEFAULT_MARKUP = MarkupOptions()
+DEFAULT_MARKUP = commonmark.BLOWFISH_DEFAULTS
 
 # Elements Hugo keeps in TOC titles (its bluemonday policy); links become their text.
 TOC_TAGS = {
@@ -85,7 +86,7 @@ class HugoTreeprocessor(Treeprocessor):
         parts = [html.escape(element.text or "", quote=False)]
         for child in element:
             parts.append(etree.tostring(child, encoding="unicode", method="html"))
-        text = "".join(parts)
+        text = as_entities("".join(parts))
         for processor in self.md.postprocessors:
             text = processor.run(text)
         if "<" in text:
@@ -107,7 +108,7 @@ class HugoTreeprocessor(Treeprocessor):
                     for child in element:
                         text += _first_child_text(child, self._unstash)
                         text += self._unstash(child.tail or "")
-                    anchor = ids.unique(github_id(text))
+                    anchor = ids.unique(github_id(as_characters(text)))
                     element.set("id", anchor)
                 headings.append(Heading(int(tag[1]), anchor, self._inline_html(element)))
             elif tag == "img":

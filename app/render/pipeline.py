@@ -14,8 +14,8 @@ from typing import Any
 
 from app.render import markdown as md
 from app.render import plain
+from app.render.commonmark import BLOWFISH_DEFAULTS as DEFAULT_MARKUP
 from app.render.commonmark import MarkupOptions
-from app.render.markdown import DEFAULT_MARKUP
 from app.render.shortcodes import parser
 from app.render.shortcodes.registry import PageFile, ShortcodeContext, get_renderer
 from app.render.toc import toc_html

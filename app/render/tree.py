@@ -16,6 +16,7 @@ from markdown_it.token import Token
 
 from app.render.commonmark import MarkupOptions
 from app.render.highlight import highlight, plain_block, split_info
+from app.render.typographer import as_entities
 
 RAW_HTML_OMITTED = "<!-- raw HTML omitted -->"
 _ALIGN = {"text-align:left": "left", "text-align:center": "center",
@@ -193,7 +194,7 @@ def _escape_text(text: str) -> str:
         text = text.replace("<", "&lt;")
     if ">" in text:
         text = text.replace(">", "&gt;")
-    return text
+    return as_entities(text)
 
 
 def _escape_attr(text: str) -> str:
@@ -205,7 +206,7 @@ def _write(element: etree.Element, out: list[str]) -> None:
     if isinstance(tag, str):
         out.append("<" + tag)
         for name, value in element.items():
-            if value == "" and name in _BOOLEAN:
+            if name in _BOOLEAN and value in ("", name):
                 out.append(" " + name)
             else:
                 out.append(f' {name}="{_escape_attr(value)}"')

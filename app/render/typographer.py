@@ -9,16 +9,39 @@ open in the block.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-LSQUO, RSQUO, LDQUO, RDQUO = "\u2018", "\u2019", "\u201c", "\u201d"
-NDASH, MDASH, HELLIP, LAQUO, RAQUO = "\u2013", "\u2014", "\u2026", "\u00ab", "\u00bb"
+# Goldmark writes its substitutions as entities (`d&rsquo;image`), and Hugo's TOC shows them
+# so. In the tree they are markers between Python-Markdown's reserved STX and ETX (which never
+# come from the author's text); the serializer writes the entity, text readers the character.
+_ENTITIES = ("lsquo", "rsquo", "ldquo", "rdquo", "ndash", "mdash", "hellip", "laquo", "raquo")
+_CHARS = ("\u2018", "\u2019", "\u201c", "\u201d", "\u2013", "\u2014", "\u2026", "\u00ab",
+          "\u00bb")
+LSQUO, RSQUO, LDQUO, RDQUO, NDASH, MDASH, HELLIP, LAQUO, RAQUO = (
+    f"\x02t{index}\x03" for index in range(len(_ENTITIES)))
+_MARKER_RE = re.compile("\x02t([0-8])\x03")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ASCII_SPACE = frozenset(" \t\n\v\f\r")
 TRIGGERS = "'\"-.<>"
+LOOKAHEAD = 6  # Goldmark looks at most 4 characters past the mark; lengths up to 5 matter
+
+
+def as_entities(text: str) -> str:
+    """Typographer markers as Goldmark writes them: `&rsquo;`."""
+    if "\x02" not in text:
+        return text
+    return _MARKER_RE.sub(lambda m: f"&{_ENTITIES[int(m.group(1))]};", text)
+
+
+def as_characters(text: str) -> str:
+    """Typographer markers as the characters they stand for."""
+    if "\x02" not in text:
+        return text
+    return _MARKER_RE.sub(lambda m: _CHARS[int(m.group(1))], text)
 
 
 def _is_punct(ch: str) -> bool:
@@ -35,12 +58,13 @@ def _is_space(ch: str) -> bool:
     return ch in _ASCII_SPACE or ch.isspace()
 
 
-def _flanking(line: str, before: str) -> tuple[bool, bool]:
-    """Goldmark's ScanDelimiter for a run of the quote at line[0]: (can open, can close)."""
-    end = 1
-    while end < len(line) and line[end] == line[0]:
+def _flanking(state: StateInline, before: str) -> tuple[bool, bool]:
+    """Goldmark's ScanDelimiter for the run of quotes at the position: (can open, can close)."""
+    src, mark = state.src, state.src[state.pos]
+    end = state.pos + 1
+    while end < len(src) and src[end] == mark:
         end += 1
-    after = line[end] if end < len(line) else " "
+    after = src[end] if end < len(src) else " "
     before_punct, before_space = _is_punct(before), _is_space(before)
     after_punct, after_space = _is_punct(after), _is_space(after)
     left = not after_space and (not after_punct or before_space or before_punct)
@@ -67,9 +91,10 @@ def _counter(state: StateInline) -> _Open:
 
 
 def _line(state: StateInline) -> str:
-    src, pos = state.src, state.pos
-    end = src.find("\n", pos)
-    return src[pos:] if end < 0 else src[pos:end + 1]
+    """The rest of the line from the position, as far as Goldmark's rules look (5 chars)."""
+    chunk = state.src[state.pos:state.pos + LOOKAHEAD]
+    end = chunk.find("\n")
+    return chunk if end < 0 else chunk[:end + 1]
 
 
 def _punct_or_space_at(line: str, index: int) -> bool:
@@ -137,7 +162,7 @@ def _substitute(state: StateInline) -> tuple[str, int] | None:
     if mark == "-":
         return (NDASH, 2) if line.startswith("--") else None
     before = state.src[state.pos - 1] if state.pos > 0 else "\n"
-    can_open, can_close = _flanking(line, before)
+    can_open, can_close = _flanking(state, before)
     rule = _single if mark == "'" else _double
     found = rule(line, before, can_open, can_close, _counter(state))
     return (found, 1) if found else None
@@ -151,7 +176,7 @@ def typographer_rule(state: StateInline, silent: bool) -> bool:
     if found is None:
         return False
     if not silent:
-        state.pending += found[0]
+        state.append_pending(found[0])
     state.pos += found[1]
     return True
 

@@ -31,6 +31,7 @@ from app.content.pages import SiteOptions, SourcePage, build_page
 from app.content.site import link_site
 from app.content.tree import PageEntry, entry_hash, scan
 from app.models import Page
+from app.render.commonmark import BLOWFISH_DEFAULTS, MarkupOptions
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
 from app.services import bundles, site_settings
 from app.services.import_store import (
@@ -84,6 +85,7 @@ class ImportOptions:
     summary_length: int = 70
     detect_cjk: bool = False
     emoji: bool = False
+    markup: MarkupOptions = BLOWFISH_DEFAULTS
     prune: bool = False
     dry_run: bool = False
     sources: tuple[ContentSource, ...] = ()
@@ -95,7 +97,8 @@ class ImportOptions:
         site = dataclasses.asdict(self.site)
         site["languages"] = sorted(self.site.languages or ())  # a set's order varies by run
         return repr((RENDERER_VERSION, FORMAT, sorted(site.items()), self.toc_start,
-                     self.toc_end, self.summary_length, self.detect_cjk, self.emoji))
+                     self.toc_end, self.summary_length, self.detect_cjk, self.emoji,
+                     self.markup.key()))
 
 
 @dataclass
@@ -162,6 +165,7 @@ def render_options(page: SourcePage | Page, files: tuple, options: ImportOptions
         line_offset=page.body_line - 1,
         refs=page.refs or {},
         emoji=options.emoji,
+        markup=options.markup,
     )
 
 

@@ -8,6 +8,7 @@ from flask import current_app
 
 from app.extensions import cache
 from app.models import Page
+from app.render.commonmark import markup_options
 from app.render.pipeline import PageHtml, RenderOptions, cache_key, render_html
 from app.render.shortcodes.registry import PageFile
 from app.services.bundles import page_file
@@ -36,6 +37,7 @@ def options_for(page: Page, config: Any = None) -> RenderOptions:
         line_offset=page.body_line - 1,
         refs=page.refs or {},
         emoji=bool(config.get("ENABLE_EMOJI")),
+        markup=markup_options(config.get("MARKUP")),
     )
 
 

@@ -20,7 +20,7 @@ _STATE = "site_settings"
 OVERLAID = ("SITE_TITLE", "SITE_LANGUAGE", "SITE_LANGUAGES", "SITE_TIMEZONE", "TAXONOMIES",
             "SUMMARY_LENGTH", "TOC_START_LEVEL", "TOC_END_LEVEL", "ARTICLE_DEFAULTS",
             "SITE_DESCRIPTION", "SITE_AUTHOR", "SITE_BASE_URL", "SITE_PARAMS",
-            "HAS_CJK_LANGUAGE", "ENABLE_EMOJI", "DEFAULT_LANGUAGE_IN_SUBDIR")
+            "HAS_CJK_LANGUAGE", "ENABLE_EMOJI", "DEFAULT_LANGUAGE_IN_SUBDIR", "MARKUP")
 
 
 def load(session: Session) -> dict[str, Any]:
@@ -67,6 +67,8 @@ def overlay(data: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
         out["TAXONOMIES"] = tuple(data["taxonomies"])
     out["SITE_LANGUAGES"] = list(data.get("languages") or base.get("SITE_LANGUAGES") or [])
     out["SITE_PARAMS"] = dict(params)
+    # A stored site config (even one without a markup table) means Hugo's defaults apply.
+    out["MARKUP"] = data.get("markup", {}) if data else base.get("MARKUP")
     article = params.get("article")
     if isinstance(article, Mapping):
         out["ARTICLE_DEFAULTS"] = {**(base.get("ARTICLE_DEFAULTS") or {}),
