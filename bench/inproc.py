@@ -1,8 +1,9 @@
 """Measurements made inside this process with the app itself: render time, uncached views.
 
 Target 3 calls `render(body, options)` exactly as a cache miss does (`options_for(page)` of
-the stored seed article) and bare Python-Markdown with the app's EXTENSIONS on the same body
-with its shortcodes (and the Disqus partial line) removed.
+the stored seed article) and bare Python-Markdown with the yardstick's extensions
+(bench/baseline_markdown.py) on the same body with its shortcodes (and the Disqus partial line)
+removed.
 
 Target 5 calls the app through Flask's test client (no HTTP, no gunicorn): before every
 timed request the page-cache entries (`view:` keys, in the per-process LRU and in the shared
@@ -19,6 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import baseline_markdown
 
 _SHORTCODE_RE = re.compile(r"\{\{[<%].*?[%>]\}\}", re.DOTALL)
 _PARTIAL_RE = re.compile(r"^\s*\{\{-?\s*(partial|template)\s.*?\}\}\s*$", re.MULTILINE)
@@ -70,11 +73,8 @@ class RenderTiming:
 
 def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
     """Best-of-repeat render() of a stored page versus bare Markdown on the same body."""
-    import markdown
-
     from app.extensions import db
     from app.models import Page
-    from app.render.markdown import EXTENSION_CONFIGS, EXTENSIONS
     from app.render.pipeline import render_html
     from app.services.rendering import options_for
 
@@ -82,7 +82,7 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
         page = db.session.query(Page).filter_by(url_path=url_path).one()
         body, options = page.body, options_for(page)
     bare_body, removed = _SHORTCODE_RE.subn("", _PARTIAL_RE.sub("", body))
-    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
+    converter = baseline_markdown.converter()
 
     def bare() -> str:
         converter.reset()
@@ -185,24 +185,39 @@ class MarkdownFloor:
 
 
 def markdown_floor(paths: list[Any], posts: int, cores: int) -> MarkdownFloor:
-    """Bare Python-Markdown with the app's EXTENSIONS on the bodies of the sampled files."""
-    import markdown
-
+    """Bare Python-Markdown (the yardstick's extensions) on the bodies of the sampled files."""
     from app.content.frontmatter import split_front_matter
-    from app.render.markdown import EXTENSION_CONFIGS, EXTENSIONS
 
     bodies = [split_front_matter(path.read_text(encoding="utf-8")).body for path in paths]
-    converter = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
-    converter.convert(bodies[0])  # warm-up
+    converter = baseline_markdown.converter()
+
+    def convert(body: str) -> object:
+        converter.reset()
+        return converter.convert(body)
+
+    return MarkdownFloor(len(bodies), _median_ms(convert, bodies), posts, cores)
+
+
+def _median_ms(call: Callable[[str], object], bodies: list[str]) -> float:
+    """The median time of call(body) over the bodies, after one warm-up, collector off."""
+    call(bodies[0])
     times = []
     gc.collect()
     gc.disable()
     try:
         for body in bodies:
-            converter.reset()
             start = time.perf_counter()
-            converter.convert(body)
+            call(body)
             times.append(time.perf_counter() - start)
     finally:
         gc.enable()
-    return MarkdownFloor(len(bodies), statistics.median(times) * 1000, posts, cores)
+    return statistics.median(times) * 1000
+
+
+def renderer_ms_per_post(paths: list[Any]) -> float:
+    """The app's renderer (render(), as the import calls it) per generated post, median."""
+    from app.content.frontmatter import split_front_matter
+    from app.render.pipeline import render
+
+    bodies = [split_front_matter(path.read_text(encoding="utf-8")).body for path in paths]
+    return _median_ms(render, bodies)

@@ -129,8 +129,8 @@ def target_3(run: Run, db: object) -> None:
     timing = inproc.render_timing(app, POST, repeat)
     ratio = timing.full_s / timing.bare_s
     say(f"render_html(body, options_for(page)) (what a page-cache miss renders; the text "
-        "measures are stored at import) vs markdown.Markdown(extensions=EXTENSIONS, "
-        "extension_configs=EXTENSION_CONFIGS).convert(body), one instance reset per call, "
+        "measures are stored at import) vs bare Python-Markdown with the extensions the app "
+        "used before issue 11 (bench/baseline_markdown.py), one instance reset per call, "
         f"{timing.repeat} calls of each, alternating call by call, best of each with "
         "time.perf_counter, GC off while timing")
     say(f"  body {timing.body_chars} characters; for the bare run its {timing.shortcodes_removed}"

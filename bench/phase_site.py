@@ -81,6 +81,10 @@ def target_4(run: Run) -> Path:
         f"{floor.one_core_s:.1f} s for {run.posts} on one core, {floor.all_cores_s:.1f} s on "
         f"{floor.cores} cores = {floor.all_cores_s / hugo_s:.1f} x hugo before anything is "
         f"parsed or stored; import / floor = {seconds / floor.all_cores_s:.1f}")
+    render_ms = inproc.renderer_ms_per_post(sample)
+    say(f"  the app's renderer (render(): CommonMark, shortcodes, TOC, text measures) on the "
+        f"same {floor.sample} posts: median {render_ms:.2f} ms/post = "
+        f"{render_ms / floor.ms_per_post:.2f} x bare Python-Markdown")
     run.verdict(4, f"import {run.posts} posts / hugo build", f"{ratio:.1f}", "<= 3",
                 ratio <= 3)
 

@@ -251,6 +251,9 @@ def _text(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
+# Blocks nested deeper than this (lists in quotes in lists ...) are not parsed further: far past
+# anything written by hand, and it keeps the parser's recursion bounded.
+MAX_NESTING = 100
 _PROTOCOL_BEFORE = re.compile(r"(?:https?|mailto|xmpp)$")
 
 
@@ -272,11 +275,19 @@ def _guard_protocol_rule(md: MarkdownIt) -> None:
     md.inline.ruler.at(name, guarded)
 
 
+def nesting_cut(tokens: list[Token]) -> int | None:
+    """The 1-based line where blocks nest so deep that the parser stopped, if any."""
+    for token in tokens:
+        if token.level >= MAX_NESTING - 1 and token.nesting == 1:
+            return token.map[0] + 1 if token.map else 1
+    return None
+
+
 @cache
 def parser(options: MarkupOptions) -> MarkdownIt:
     """A markdown-it parser configured as Goldmark is for these options."""
     md = MarkdownIt("commonmark", {"html": True, "breaks": options.hard_wraps,
-                                   "typographer": False})
+                                   "typographer": False, "maxNesting": MAX_NESTING})
     if options.table:
         md.enable("table")
     if options.strikethrough:

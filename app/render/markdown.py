@@ -8,6 +8,7 @@ import threading
 import xml.etree.ElementTree as etree  # noqa: N813 - the name Python-Markdown uses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from typing import Any
 
 import markdown
@@ -153,6 +154,7 @@ class HugoExtension(Extension):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.headings: list[Heading] = []
+        self.warnings: list[str] = []
         self.links = LinkContext()
         self.markup = DEFAULT_MARKUP
 
@@ -163,6 +165,7 @@ class HugoExtension(Extension):
     def reset(self) -> None:
         """Forget the previous document's results."""
         self.headings = []
+        self.warnings = []
         self.links = LinkContext()
 
 
@@ -181,7 +184,15 @@ class CommonMarkProcessor(BlockProcessor):
         blocks.clear()
         options = self.ext.markup
         tokens = commonmark.parser(options).parse(text, {})
-        TreeBuilder(options, self.parser.md.htmlStash.store).build(tokens, parent)
+        builder = TreeBuilder(options, self.parser.md.htmlStash.store)
+        builder.build(tokens, parent)
+        cut = commonmark.nesting_cut(tokens)
+        if cut is not None:
+            self.ext.warnings.append(f"line {cut}: blocks nest more than "
+                                     f"{commonmark.MAX_NESTING} deep; what is deeper is not shown")
+        self.ext.warnings += [
+            f"line {line}: raw HTML omitted (the site's markup.goldmark.renderer.unsafe is false)"
+            for line in builder.omitted_lines]
 
 
 class _Normalize(Preprocessor):
@@ -230,14 +241,56 @@ def _instance(markup: MarkupOptions) -> tuple[markdown.Markdown, HugoExtension]:
     return pair
 
 
+@dataclass(frozen=True)
+class Converted:
+    """A converted document: HTML, its headings, and what the reader should be told."""
+
+    html: str
+    headings: list[Heading]
+    warnings: list[str]
+
+
 def convert(text: str, links: LinkContext | None = None,
-            markup: MarkupOptions | None = None) -> tuple[str, list[Heading]]:
-    """Markdown to HTML as Hugo renders it, with Hugo's heading ids."""
+            markup: MarkupOptions | None = None) -> Converted:
+    """Markdown to HTML as Hugo renders it, with Hugo's heading ids.
+
+    Whatever the source, a document renders: if the converter fails on it, each part between
+    blank lines is converted alone, and a part that still fails is shown as its text, with a
+    warning naming its line."""
+    try:
+        return _convert_once(text, links, markup)
+    except (RecursionError, ValueError, IndexError, KeyError, TypeError) as exc:
+        return _convert_by_parts(text, links, markup, exc)
+
+
+def _convert_by_parts(text: str, links: LinkContext | None, markup: MarkupOptions | None,
+                      exc: Exception) -> Converted:
+    html: list[str] = []
+    headings: list[Heading] = []
+    warnings: list[str] = []
+    line = 1
+    for part in re.split(r"(\n[ \t]*\n)", text):
+        if part.strip():
+            try:
+                done = _convert_once(part, links, markup)
+                html.append(done.html)
+                headings += done.headings
+                warnings += done.warnings
+            except (RecursionError, ValueError, IndexError, KeyError, TypeError):
+                html.append(f"<p>{html_escape(part.strip())}</p>")
+                warnings.append(f"line {line}: this Markdown could not be rendered "
+                                f"({type(exc).__name__}); it is shown as text")
+        line += part.count("\n")
+    return Converted("\n".join(html), headings, warnings)
+
+
+def _convert_once(text: str, links: LinkContext | None,
+                  markup: MarkupOptions | None) -> Converted:
     md, ext = _instance(markup or DEFAULT_MARKUP)
     md.reset()
     ext.links = links or LinkContext()
     try:
-        return md.convert(text), list(ext.headings)
+        return Converted(md.convert(text), list(ext.headings), list(ext.warnings))
     except BaseException:
         # A failed conversion (RecursionError on hostile nesting) can leave the
         # extensions half-way: later pages would render wrongly. Drop the instance.
@@ -249,8 +302,7 @@ def convert(text: str, links: LinkContext | None = None,
 
 def markdownify(text: str, markup: MarkupOptions | None = None) -> str:
     """Hugo's markdownify: Markdown to HTML, a lone outer paragraph unwrapped."""
-    out, _ = convert(text, markup=markup)
-    out = out.strip()
+    out = convert(text, markup=markup).html.strip()
     if out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
         out = out[3:-4]
     return out

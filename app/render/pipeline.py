@@ -219,7 +219,9 @@ def _convert(body: str, options: RenderOptions) -> tuple[PageHtml, str]:
     nodes = parser.parse(body, line_offset=options.line_offset)
     source = expander.expand(nodes).replace("<!--more-->", f"\n\n{MORE}\n\n", 1)
     links = md.LinkContext(options.page_url, {f.path.lower(): f for f in options.files})
-    converted, headings = md.convert(source, links, options.markdown)
+    done = md.convert(source, links, options.markdown)
+    converted, headings = done.html, done.headings
+    expander.warnings += [_shift(w, options.line_offset) for w in done.warnings]
     final = _substitute(_MORE_P_RE.sub("", converted), expander.outputs)
     if "<pre" in final:
         final = _PRE_RE.sub('<pre tabindex="0"', final)
@@ -236,6 +238,14 @@ def _convert(body: str, options: RenderOptions) -> tuple[PageHtml, str]:
         warnings=tuple(expander.warnings),
     )
     return page, converted
+
+
+def _shift(warning: str, offset: int) -> str:
+    """A converter warning's body line as the file's line."""
+    found = re.match(r"line (\d+): ", warning)
+    if not found or not offset:
+        return warning
+    return f"line {int(found.group(1)) + offset}: {warning[found.end():]}"
 
 
 def render_html(body: str, options: RenderOptions | None = None) -> PageHtml:

@@ -48,6 +48,8 @@ class TreeBuilder:
     def __init__(self, options: MarkupOptions, stash: Callable[[str], str]) -> None:
         self.options = options
         self.stash = stash
+        self.omitted_lines: list[int] = []  # 1-based lines whose raw HTML was left out
+        self.line = 1  # the line of the block being built
 
     def build(self, tokens: Sequence[Token], root: etree.Element) -> None:
         """Append the document's blocks to `root`."""
@@ -55,6 +57,8 @@ class TreeBuilder:
         for token in tokens:
             parent = stack[-1]
             kind = token.type
+            if token.map is not None:
+                self.line = token.map[0] + 1
             if kind == "inline":
                 self.inline(token.children or [], parent)
             elif token.nesting == 1:
@@ -72,7 +76,11 @@ class TreeBuilder:
 
     def raw(self, html: str) -> str:
         """Raw HTML as written when the site allows it (Goldmark's `unsafe`), else omitted."""
-        return html if self.options.unsafe else RAW_HTML_OMITTED
+        if self.options.unsafe:
+            return html
+        if not self.omitted_lines or self.omitted_lines[-1] != self.line:
+            self.omitted_lines.append(self.line)
+        return RAW_HTML_OMITTED
 
     def open_block(self, token: Token, parent: etree.Element) -> etree.Element:
         kind = token.type
@@ -87,10 +95,9 @@ class TreeBuilder:
             return etree.SubElement(parent, "li", {"id": f"fn:{token.meta['id'] + 1}"})
         element = etree.SubElement(parent, token.tag, _attrs(token))
         if kind == "list_item_open" and token.meta and "checked" in token.meta:
-            box = etree.SubElement(element, "input", {"disabled": "", "type": "checkbox"})
-            if token.meta["checked"]:
-                box.set("checked", "")
-            box.tail = " "
+            attrs = {"checked": ""} if token.meta["checked"] else {}
+            attrs.update({"disabled": "", "type": "checkbox"})  # Goldmark's order
+            etree.SubElement(element, "input", attrs).tail = " "
         return element
 
     def code(self, token: Token, parent: etree.Element) -> None:

@@ -14,12 +14,8 @@ from typing import Any
 from urllib.parse import quote
 
 from markupsafe import escape
-from pygments import highlight as pygments_highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.lexers.special import TextLexer
-from pygments.util import ClassNotFound
 
+from app.render import highlight
 from app.render.shortcodes.helpers import arg, arg_md, block, block_md, flag, link_card
 from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
@@ -153,55 +149,17 @@ def render_details(sc: Shortcode, ctx: ShortcodeContext) -> str:
     return block(sc, f"<details{attrs}><summary>{summary}</summary>\n{body}\n</details>")
 
 
-def _hl_lines(spec: str) -> list[int]:
-    lines: list[int] = []
-    for part in re.split(r"[\s,\[\]\"']+", spec):
-        if re.fullmatch(r"\d+-\d+", part):
-            first, last = (int(n) for n in part.split("-"))
-            lines.extend(range(first, min(last, first + 10000) + 1))
-        elif part.isdigit():
-            lines.append(int(part))
-    return lines
-
-
-def _highlight_options(raw: str) -> dict[str, str]:
-    options: dict[str, str] = {}
-    raw = raw.strip().removeprefix("{").removesuffix("}")
-    for m in re.finditer(r'(\w+)\s*=\s*("[^"]*"|\[[^\]]*\]|[^,\s]+(?:\s+\d[\d-]*)*)', raw):
-        options[m.group(1).lower()] = m.group(2).strip('"')
-    return options
-
-
 @shortcode("highlight")
 def render_highlight(sc: Shortcode, ctx: ShortcodeContext) -> str:
     """``{{< highlight LANG "OPTIONS" >}}``: Pygments, like the Markdown code blocks."""
     lang = (arg(sc, "lang", 0) or "").strip()
-    options = _highlight_options(arg(sc, "options", 1) or "")
+    options = highlight.parse_options(arg(sc, "options", 1) or "")
     code = (ctx.inner or "").strip("\n").rstrip() + "\n"
-    try:
-        lexer = get_lexer_by_name(lang) if lang else TextLexer()
-    except ClassNotFound:
+    if lang and not highlight.lexer_for(lang)[1]:
         ctx.warn(f"unknown language {lang!r}; shown as plain text")
-        lexer = TextLexer()
-    linenos_opt = options.get("linenos", "false").lower()
-    linenos: str | bool = {"table": "table", "true": "table", "inline": "inline"}.get(
-        linenos_opt, False
-    )
-    start = options.get("linenostart", "1")
     if flag(options.get("hl_inline")):
-        spans = pygments_highlight(code, lexer, HtmlFormatter(nowrap=True)).rstrip("\n")
-        return f'<code class="highlight">{spans}</code>'
-    formatter = HtmlFormatter(
-        cssclass="highlight",
-        wrapcode=True,
-        linenos=linenos,
-        linenostart=int(start) if start.isdigit() else 1,
-        hl_lines=_hl_lines(options.get("hl_lines", "")),
-    )
-    out = pygments_highlight(code, lexer, formatter)
-    if lang:
-        out = out.replace("<code>", f'<code class="language-{escape(lang)}">', 1)
-    return out
+        return f'<code class="highlight">{highlight.inline_spans(code, lang)}</code>'
+    return highlight.highlight(code, lang, options)
 
 
 @shortcode("qr")
