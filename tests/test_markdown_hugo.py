@@ -161,3 +161,10 @@ def test_seed_without_config_keeps_its_raw_html(client: FlaskClient, runner: Fla
     assert runner.invoke(args=["content", "import", str(seed_dir)]).exit_code == 0
     page = client.get("/posts/the-rise-of-ai-generated-images/").get_data(as_text=True)
     assert "15$.<br>" in page
+
+
+def test_an_alert_takes_its_icon_from_the_attribute_line_under_it() -> None:
+    html = html_of('> [!TIP]+ Custom title\n> Folded open.\n{icon="bug"}\n\n> Plain.\n{icon="x"}\n')
+    assert '<details class="admonition" data-type="tip" open>' in html
+    assert html.count("<svg") == 1 and 'icon="' not in html and "{icon" not in html
+    assert "<blockquote>\n<p>Plain.</p>\n</blockquote>" in html

@@ -170,17 +170,28 @@ def _attach_block_attributes(state: StateCore) -> None:
         target = _previous_block(keep, token)
         if target is not None:
             for name, value in token.meta.items():
-                if _unsafe_attribute(name):
+                if _unsafe_attribute(name, target.type):
                     continue
                 if target.attrGet(name) is None:
                     target.attrSet(name, value)
     state.tokens = keep
 
 
-def _unsafe_attribute(name: str) -> bool:
-    """Event handlers never (as Hugo); inline styles neither: our CSP would block them."""
+# Goldmark writes only global HTML attributes (and data-*) from an attribute list. `style` is
+# left out too: our CSP refuses inline styles. `icon` on a quote is Blowfish's alert icon.
+GLOBAL_ATTRIBUTES = frozenset({
+    "accesskey", "autocapitalize", "autofocus", "class", "contenteditable", "dir", "draggable",
+    "enterkeyhint", "hidden", "id", "inert", "inputmode", "is", "itemid", "itemprop", "itemref",
+    "itemscope", "itemtype", "lang", "part", "role", "slot", "spellcheck", "tabindex", "title",
+    "translate"})
+
+
+def _unsafe_attribute(name: str, block: str = "") -> bool:
+    """Whether an attribute from an attribute list is left out of the page."""
     lowered = name.lower()
-    return lowered.startswith("on") or lowered == "style"
+    if lowered.startswith(("data-", "aria-")) or lowered in GLOBAL_ATTRIBUTES:
+        return False
+    return not (lowered == "icon" and block == "blockquote_open")
 
 
 def _previous_block(tokens: list[Token], marker: Token) -> Token | None:

@@ -31,12 +31,14 @@ class AlertTreeprocessor(Treeprocessor):
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 if child.tag == "blockquote":
-                    replacement = self._alert(child)
+                    # `{icon="..."}` under an alert names its icon (Blowfish); never an attribute
+                    icon = child.attrib.pop("icon", None)
+                    replacement = self._alert(child, icon)
                     if replacement is not None:
                         parent.remove(child)
                         parent.insert(index, replacement)
 
-    def _alert(self, quote: etree.Element) -> etree.Element | None:
+    def _alert(self, quote: etree.Element, icon_name: str | None) -> etree.Element | None:
         first = quote[0] if len(quote) else None
         if first is None or first.tag != "p" or not first.text:
             return None
@@ -55,7 +57,8 @@ class AlertTreeprocessor(Treeprocessor):
             box.set("open", "open")
         head = etree.SubElement(box, "summary" if sign else "div", {"class": "admonition-title"})
         icon = etree.SubElement(head, "span", {"class": "admonition-icon"})
-        icon.text = self.md.htmlStash.store(icon_svg(ICONS.get(kind, "circle-info")))
+        icon.text = self.md.htmlStash.store(
+            icon_svg(icon_name or ICONS.get(kind, "circle-info")))
         icon.tail = found.group("title").strip() or kind.title()
         body = etree.SubElement(box, "div", {"class": "admonition-content"})
         body.text = quote.text if quote.text and quote.text.strip() else None
