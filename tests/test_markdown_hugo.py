@@ -101,6 +101,9 @@ def test_heading_and_block_attributes_drop_event_handlers_and_styles() -> None:
     html = html_of('## Title {#custom .wide onclick="x()"}\n\n'
                    'Text.\n{.lead style="color:red"}\n')
     assert '<h2 id="custom" class="wide">Title' in html
+    assert 'class="heading-anchor" href="#custom"' in html  # the anchor link, as without a class
+    classed = html_of("## Classed {.big}\n")
+    assert '<h2 class="big" id="classed">' in classed and 'href="#classed"' in classed
     assert '<p class="lead">Text.</p>' in html
     assert "onclick" not in html and "style" not in html
 

@@ -35,7 +35,7 @@ _PH_RE = re.compile(r"HBLOGSC(\d{6})X")
 # A code block scrolls sideways: keyboard users must be able to focus it (Hugo's Chroma output
 # has the same tabindex).
 _PRE_RE = re.compile(r"<pre(?![^>]*\btabindex=)(?=[\s>])")
-_HEADING_RE = re.compile(r'<h([1-6]) id="([^"]+)"([^>]*)>(.*?)</h\1>', re.DOTALL)
+_HEADING_RE = re.compile(r'<h([1-6])((?: [^>]*?)?) id="([^"]+)"([^>]*)>(.*?)</h\1>', re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -204,11 +204,11 @@ def _substitute(text: str, outputs: list[str]) -> str:
 
 
 def _anchor(match: re.Match[str]) -> str:
-    level, anchor, attrs, inner = match.groups()
+    level, before, anchor, attrs, inner = match.groups()
     link = (
         f' <a class="heading-anchor" href="#{anchor}" aria-hidden="true" tabindex="-1">#</a>'
     )
-    return f'<h{level} id="{anchor}"{attrs}>{inner}{link}</h{level}>'
+    return f'<h{level}{before} id="{anchor}"{attrs}>{inner}{link}</h{level}>'
 
 
 def _convert(body: str, options: RenderOptions) -> tuple[PageHtml, str]:
