@@ -8,6 +8,7 @@ these apply is the site's `markup.goldmark.*` configuration, read by `markup_opt
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -48,10 +49,7 @@ class MarkupOptions:
 
     def key(self) -> tuple[Any, ...]:
         """A stable value for cache keys."""
-        return (self.unsafe, self.hard_wraps, self.typographer, self.linkify,
-                self.strikethrough, self.table, self.task_list, self.definition_list,
-                self.footnote, self.heading_attributes, self.block_attributes, self.emoji,
-                tuple(vars(self.code).values()))
+        return dataclasses.astuple(self)
 
 
 def _get(data: Any, *path: str) -> Any:
