@@ -91,7 +91,9 @@ def _sources(site: SiteConfig) -> tuple[ContentSource, ...]:
 
 def plan(path: Path | None, prune: bool = False,
          dry_run: bool = False) -> tuple[Path, ImportOptions, SiteConfig | None]:
-    """Where the content is and how to import it: a Hugo site root or a content folder."""
+    """Where the content is and how to import it: a Hugo site root (a folder with a Hugo
+    configuration or a `content/` folder: only its content folder is read) or a bare
+    content folder."""
     root = path or Path(current_app.config["CONTENT_DIR"])
     if not root.is_dir():
         raise click.ClickException(f"content folder not found: {root}")
@@ -100,11 +102,25 @@ def plan(path: Path | None, prune: bool = False,
     except ContentProblem as problem:
         raise click.ClickException(problem.reason) from None
     if site is None:
+        if (root / "content").is_dir():  # a site root without a configuration file
+            return root / "content", import_options(prune, dry_run), None
         return root, import_options(prune, dry_run), None
     folder = content_root(site)
     if not folder.is_dir():
         raise click.ClickException(f"content folder not found: {folder} (contentDir)")
     return folder, import_options(prune, dry_run, site), site
+
+
+def describe_source(path: Path, folder: Path, site: SiteConfig | None) -> str:
+    """One line saying what was taken: a site root (and its configuration) or a folder."""
+    shown = path.resolve()
+    if site is not None:
+        return (f"Site root {shown} (configuration: {', '.join(site.files)}); "
+                f"reading {folder.resolve()}")
+    if folder.resolve() != shown:
+        return (f"Site root {shown} (no configuration file); "
+                f"reading {folder.resolve()}")
+    return f"Content folder {shown} (no Hugo configuration, no content/ folder inside)"
 
 
 def _echo_report(report: ImportReport, verbose: bool) -> None:
@@ -142,8 +158,7 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
                parse_cache: ParseCache | None = None) -> ImportReport:
     """One import run, its report printed."""
     root, options, site = plan(path, prune, dry_run)
-    if site is not None and verbose:
-        click.echo(f"Site configuration: {', '.join(site.files)}; content from {root}")
+    click.echo(describe_source(path or Path(current_app.config["CONTENT_DIR"]), root, site))
     stored = None
     database = db.engine.url
     beside = (Path(database.database).resolve().parent
