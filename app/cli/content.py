@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.content.errors import ContentProblem
 from app.content.pages import SiteOptions
+from app.content.refs import DEFAULT_NOT_FOUND_URL
 from app.content.site_config import SiteConfig, load_site_config
 from app.content.tree import PageEntry
 from app.extensions import db
@@ -56,7 +57,8 @@ def import_options(prune: bool = False, dry_run: bool = False,
             default_lang=site.default_lang, languages=site.language_codes(),
             timezone=_pick(site.timezone, config["SITE_TIMEZONE"]),
             taxonomies=tuple(_pick(site.taxonomies, config["TAXONOMIES"])),
-            permalinks=site.permalinks, default_in_subdir=site.default_in_subdir),
+            permalinks=site.permalinks, default_in_subdir=site.default_in_subdir,
+            ref_not_found_url=_pick(site.ref_not_found_url, DEFAULT_NOT_FOUND_URL)),
         toc_start=_pick(site.toc_start, config["TOC_START_LEVEL"]),
         toc_end=_pick(site.toc_end, config["TOC_END_LEVEL"]),
         summary_length=_pick(site.summary_length, config["SUMMARY_LENGTH"]),

@@ -53,6 +53,7 @@ class SiteConfig:
     timezone: str | None = None
     has_cjk: bool | None = None
     enable_emoji: bool | None = None
+    ref_not_found_url: str | None = None  # refLinksNotFoundURL
 
     @property
     def content_root(self) -> Path:
@@ -247,6 +248,7 @@ def from_raw(root: Path, data: Mapping[str, Any], files: list[Path]) -> SiteConf
         taxonomies=_taxonomies(data), params=dict(params or {}), permalinks=_permalinks(data),
         timezone=_str(data, "timezone"), has_cjk=_bool(data, "hascjklanguage"),
         enable_emoji=_bool(data, "enableemoji"),
+        ref_not_found_url=_str(data, "reflinksnotfoundurl"),
     )
 
 
