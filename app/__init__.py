@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def create_app(config: dict[str, Any] | None = None,
                instance_path: Path | None = None) -> Flask:
     """Build the blog application; `config` overrides settings read from the environment
-    and `instance/settings.env`. A setting that is missing or unsafe raises ConfigError,
-    except under the `flask` command: there every command is still listed, and running one
-    prints what is wrong in one line (app/cli/unconfigured.py)."""
-    instance = Path(instance_path or BASE_DIR / "instance")
+    and the instance folder's `settings.env` (INSTANCE_PATH, else ./instance). A setting
+    that is missing or unsafe raises ConfigError, except under the `flask` command: there
+    every command is still listed, and running one prints what is wrong in one line
+    (app/cli/unconfigured.py)."""
+    instance = Path(instance_path or os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance")
     try:
         return _build(config, instance)
     except ConfigError as error:
