@@ -143,6 +143,9 @@ def test_keep_missing_keeps_the_page_and_says_so(runner, client, db, content_dir
     assert "missing, kept: posts/gone.md" in result.stdout
     assert "1 page(s) whose files are gone were kept (--keep-missing)" in result.stderr
     assert client.get("/posts/gone/").status_code == 200
+    contradiction = run_import(runner, content_dir, "--keep-missing", "--prune")
+    assert contradiction.exit_code == 2
+    assert "--prune and --keep-missing contradict each other" in contradiction.output
     # The next plain run removes it.
     assert summary(unchanged=1, removed=1) in import_ok(runner, content_dir).stdout
 
