@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.config import BASE_DIR, check_secret_key, load_config
+from app.config import BASE_DIR, ConfigError, load_config
 from app.extensions import cache, db, migrate
+from app.secret_key import resolve_secret_key
 from app.services import ratelimit
 
 
@@ -28,17 +31,38 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the blog application; `config` overrides settings read from the environment."""
-    app = Flask(
+def create_app(config: dict[str, Any] | None = None,
+               instance_path: Path | None = None) -> Flask:
+    """Build the blog application; `config` overrides settings read from the environment
+    and the instance folder's `settings.env` (INSTANCE_PATH, else ./instance). A setting
+    that is missing or unsafe raises ConfigError, except under the `flask` command: there
+    every command is still listed, and running one prints what is wrong in one line
+    (app/cli/unconfigured.py)."""
+    instance = Path(instance_path or os.environ.get("INSTANCE_PATH") or BASE_DIR / "instance")
+    try:
+        return _build(config, instance)
+    except ConfigError as error:
+        if click.get_current_context(silent=True) is None:
+            raise  # serving: refuse to start
+        from app.cli.unconfigured import unconfigured_app
+
+        return unconfigured_app(instance, error)
+
+
+def _new_flask(instance: Path) -> Flask:
+    instance.mkdir(parents=True, exist_ok=True)
+    return Flask(
         __name__,
-        instance_path=str(BASE_DIR / "instance"),
+        instance_path=str(instance),
         static_folder=str(BASE_DIR / "static"),
         static_url_path="/static",
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.update(load_config(Path(app.instance_path), config))
-    check_secret_key(app.config)
+
+
+def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
+    app = _new_flask(instance)
+    app.config.update(load_config(instance, config))
+    resolve_secret_key(app.config, instance)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))

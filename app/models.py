@@ -65,6 +65,8 @@ class Page(db.Model):
                                                  index=True)
     link_title: Mapped[str] = mapped_column(Text, default="", server_default="")
     refs: Mapped[dict[str, str | None] | None] = mapped_column(JSON)  # ref target -> URL
+    # What rendering the page warned about, [[line, reason], ...]; printed by every import.
+    warnings: Mapped[list[list[Any]] | None] = mapped_column(JSON(none_as_null=True))
 
     terms: Mapped[list[PageTerm]] = relationship(
         back_populates="page", cascade="all, delete-orphan", order_by="PageTerm.position"

@@ -20,16 +20,4 @@ ensure_venv() {
   fi
 }
 
-ensure_secret_key() {
-  mkdir -p instance
-  if [ -z "${SECRET_KEY:-}" ]; then
-    if [ ! -s instance/secret_key ]; then
-      (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' \
-        > instance/secret_key)
-    fi
-    SECRET_KEY="$(cat instance/secret_key)"
-    export SECRET_KEY
-  fi
-}
-
 export FLASK_APP=wsgi

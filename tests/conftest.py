@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,13 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
     return app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_instance_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Apps made by the tests, and the servers and commands they start, use an instance
+    folder of their own: never the checkout's instance/settings.env or secret_key."""
+    os.environ["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
 
 
 @pytest.fixture

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
@@ -18,8 +21,14 @@ def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, object]
     if not CONTENT.is_dir():
         pytest.skip(f"{CONTENT} is not beside the repository")
     application = make_app(tmp_path_factory.mktemp("corpus"))
-    result = application.test_cli_runner().invoke(args=["content", "import", str(CONTENT)])
+    # The folder itself, as a user points the importer at a site: it has a hugo.toml.
+    result = application.test_cli_runner().invoke(args=["content", "import", str(CORPUS)])
     return application, result
+
+
+def _urls(application: Flask) -> set[str]:
+    with application.app_context():
+        return set(db.session.execute(select(Page.url_path)).scalars())
 
 
 def test_whole_corpus_imports_without_traceback(corpus_app: tuple[Flask, object]) -> None:
@@ -70,3 +79,31 @@ def test_corpus_page_bundle_images_are_served(corpus_app: tuple[Flask, object]) 
     assert image.status_code == 200 and image.mimetype.startswith("image/")
 
 
+
+
+def test_site_root_reads_only_its_content_folder(corpus_app: tuple[Flask, object]) -> None:
+    application, result = corpus_app
+    assert result.output.splitlines()[0] == (
+        f"Site root {CORPUS.resolve()} (configuration: hugo.toml); "
+        f"reading {CONTENT.resolve()}")
+    urls = _urls(application)
+    assert "/docs/installation/" in urls and "/fr/docs/installation/" in urls
+    assert not any(url.startswith("/content/") or "readme" in url.lower() for url in urls)
+
+
+def test_site_root_without_a_config_file_gives_the_same_urls(
+        corpus_app: tuple[Flask, object], tmp_path: Path) -> None:
+    """Pointed at a folder holding content/ but no hugo.toml, the importer still reads only
+    content/: not the folder's README.md, no /content/ prefix, every ref resolved."""
+    application, _ = corpus_app
+    site = tmp_path / "site"
+    shutil.copytree(CORPUS, site, ignore=shutil.ignore_patterns("*-oracle.json"))
+    (site / "hugo.toml").unlink()
+    assert (site / "README.md").is_file()
+    bare = make_app(tmp_path)
+    result = bare.test_cli_runner().invoke(args=["content", "import", str(site)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        f"Site root {site.resolve()} (no configuration file); reading {site.resolve()}/content")
+    assert "not found" not in result.output  # no broken ref
+    assert _urls(bare) == _urls(application)

@@ -539,9 +539,10 @@ def test_cookie_flags_over_https(site: Flask, which: str) -> None:
 # -- SECRET_KEY ------------------------------------------------------------------------------
 
 WEAK_KEYS = [
-    ("missing", None), ("empty", ""), ("short", "short"), ("changeme", "changeme"),
+    ("empty", ""), ("short", "short"), ("changeme", "changeme"),
     ("31 characters", "k" * 20 + "abcdefghijk"), ("dev", "dev"),
 ]
+SERVER_DB = {"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
 
 
 @pytest.fixture
@@ -551,32 +552,56 @@ def production_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.mark.parametrize(("label", "key"), WEAK_KEYS, ids=[k for k, _ in WEAK_KEYS])
-def test_secret_key_missing_or_weak_is_refused(production_env: None, label: str,
-                                               key: str | None) -> None:
-    config = {} if key is None else {"SECRET_KEY": key}
+def _refused(config: dict[str, Any], instance: Path) -> bool:
     try:
-        app_package.create_app(config)
+        app_package.create_app(config, instance_path=instance)
     except ConfigError:
-        refused = True
-    else:
-        refused = False
-    check("SECRET_KEY", label, refused, "create_app accepted it")
+        return True
+    return False
+
+
+@pytest.mark.parametrize(("label", "key"), WEAK_KEYS, ids=[k for k, _ in WEAK_KEYS])
+def test_secret_key_weak_is_refused(production_env: None, tmp_path: Path, label: str,
+                                    key: str) -> None:
+    # "empty" reads the key file, which holds the weak value here.
+    (tmp_path / "secret_key").write_text(key + "\n")
+    check("SECRET_KEY", f"{label} (setting)", _refused({"SECRET_KEY": key}, tmp_path),
+          "create_app accepted it")
+    check("SECRET_KEY", f"{label} (key file)", _refused({}, tmp_path), "create_app accepted it")
+
+
+def test_secret_key_missing_is_made_once_for_sqlite(production_env: None,
+                                                    tmp_path: Path) -> None:
+    first = app_package.create_app({}, instance_path=tmp_path)
+    key_file = tmp_path / "secret_key"
+    check("SECRET_KEY", "made in the instance folder, owner-only",
+          key_file.stat().st_mode & 0o777 == 0o600
+          and first.config["SECRET_KEY"] == key_file.read_text().strip()
+          and len(first.config["SECRET_KEY"]) >= 32, oct(key_file.stat().st_mode))
+    again = app_package.create_app({}, instance_path=tmp_path)
+    check("SECRET_KEY", "the same key on the next start",
+          again.config["SECRET_KEY"] == first.config["SECRET_KEY"], "a new key was made")
+
+
+def test_secret_key_missing_with_a_server_database_is_refused(production_env: None,
+                                                              tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="every host must use the same key"):
+        app_package.create_app(dict(SERVER_DB), instance_path=tmp_path)
+    check("SECRET_KEY", "no key made up for a server database",
+          not (tmp_path / "secret_key").exists(), "a key file was written")
 
 
 @pytest.mark.parametrize("key", ["a" * 64, "ab" * 32], ids=["one-char", "two-chars"])
-def test_secret_key_without_variety_is_refused(production_env: None, key: str) -> None:
-    try:
-        app_package.create_app({"SECRET_KEY": key})
-    except ConfigError:
-        refused = True
-    else:
-        refused = False
-    check("SECRET_KEY", f"low variety {key[:4]}...", refused, "create_app accepted it")
+def test_secret_key_without_variety_is_refused(production_env: None, tmp_path: Path,
+                                               key: str) -> None:
+    check("SECRET_KEY", f"low variety {key[:4]}...", _refused({"SECRET_KEY": key}, tmp_path),
+          "create_app accepted it")
 
 
-def test_secret_key_strong_is_accepted_and_tests_may_use_any(production_env: None) -> None:
-    app_package.create_app({"SECRET_KEY": "Zx8-" + "".join(chr(48 + i % 75) for i in range(60))})
-    app_package.create_app({"SECRET_KEY": "short", "TESTING": True})
-    app_package.create_app({"SECRET_KEY": "", "DEBUG": True})
+def test_secret_key_strong_is_accepted_and_tests_may_use_any(production_env: None,
+                                                             tmp_path: Path) -> None:
+    strong = "Zx8-" + "".join(chr(48 + i % 75) for i in range(60))
+    app_package.create_app({"SECRET_KEY": strong, **SERVER_DB}, instance_path=tmp_path)
+    app_package.create_app({"SECRET_KEY": "short", "TESTING": True}, instance_path=tmp_path)
+    app_package.create_app({"SECRET_KEY": "", "DEBUG": True}, instance_path=tmp_path)
     check("SECRET_KEY", "strong key, and any key under testing/debug (control)", True)

@@ -59,7 +59,7 @@ def site(tmp_path: Path) -> Path:
         "Hello", "## One\n\n## Two\n\n### Deep\n\nSee [the docs]({{< ref \"docs/sub/b.md\" >}}), "
         "[sub]({{< relref \"/docs/sub\" >}}), [B]({{< ref \"b\" >}}) and "
         "[French]({{< ref path=\"/posts/hello\" lang=\"fr\" >}}#x). Missing: "
-        "{{< ref \"nowhere\" >}}.", date="2023-08-03T23:30:00", slug="bonjour-hello",
+        "[gone]({{< ref \"nowhere\" >}}).", date="2023-08-03T23:30:00", slug="bonjour-hello",
         tags="[Alpha]"))
     write(content, "posts/hello/index.fr.md", _post("Bonjour", "Des mots.",
                                                     date="2023-08-04", tags="[Alpha]"))
@@ -134,10 +134,25 @@ def test_refs_resolve_and_missing_ones_warn(app: Flask, client: FlaskClient,
     html = client.get("/2023/08/bonjour-hello/").get_data(as_text=True)
     assert 'href="/docs/sub/b/"' in html and 'href="/docs/sub/"' in html
     assert 'href="/fr/2023/08/bonjour/#x"' in html
-    assert "Missing: nowhere." in html
-    assert 'warning: posts/hello/index.md:13: ref: page "nowhere" not found' in imported
+    # As Hugo with refLinksErrorLevel WARNING: the link goes to refLinksNotFoundURL ("#"
+    # unless the site sets one), not to a broken relative address.
+    assert 'Missing: <a href="#">gone</a>.' in html
+    assert ('warning: posts/hello/index.md:13: ref: page "nowhere" not found; rendered as '
+            '"#" (refLinksNotFoundURL)') in imported
     sub = client.get("/docs/sub/b/").get_data(as_text=True)
     assert "/docs/a/ #top" in sub
+
+
+def test_unresolved_refs_render_the_site_s_not_found_url(
+        client: FlaskClient, runner: FlaskCliRunner, site: Path, imported: str) -> None:
+    write(site, "hugo.toml", 'refLinksNotFoundURL = "/404-ref/"\n' + HUGO_TOML)
+    result = runner.invoke(args=["content", "import", str(site)])
+    assert result.exit_code == 0, result.output
+    assert ('posts/hello/index.md:13: ref: page "nowhere" not found; rendered as "/404-ref/" '
+            "(refLinksNotFoundURL)") in result.output
+    html = client.get("/2023/08/bonjour-hello/").get_data(as_text=True)
+    assert 'Missing: <a href="/404-ref/">gone</a>.' in html
+    assert 'href="/docs/sub/b/"' in html  # resolved refs are untouched
 
 
 def test_translations_and_language_lists(client: FlaskClient, imported: str) -> None:

@@ -1,4 +1,5 @@
-"""`flask content import` as a run: summary, idempotence, prune, dry run, bad input, atomicity."""
+"""`flask content import` as a run: summary, idempotence, removals, dry run, bad input,
+atomicity."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db as _db
-from app.models import Blob, BundleFile, Page, Term
+from app.models import Blob, BundleFile, Comment, Page, Term
 from app.services import bundles
 from tests import backends
 from tests.conftest import make_app, write
@@ -102,17 +103,7 @@ def test_a_changed_bundle_file_updates_the_page(runner, client, db, content_dir)
 # --- prune and dry run --------------------------------------------------------------------------
 
 
-def test_vanished_pages_stay_without_prune(runner, client, db, content_dir):
-    write(content_dir, "posts/keep.md", yaml_page("Keep"))
-    gone = write(content_dir, "posts/gone.md", yaml_page("Gone"))
-    import_ok(runner, content_dir)
-    gone.unlink()
-    assert summary(unchanged=1) in import_ok(runner, content_dir).stdout
-    assert source_paths(db) == ["posts/gone.md", "posts/keep.md"]
-    assert client.get("/posts/gone/").status_code == 200
-
-
-def test_prune_removes_vanished_pages_and_their_files(runner, client, db, content_dir):
+def test_vanished_pages_are_removed_with_their_files(runner, client, db, content_dir):
     write(content_dir, "posts/keep.md", yaml_page("Keep", "tags: [kept]\n"))
     write(content_dir, "posts/gone/index.md", yaml_page("Gone", "tags: [lonely]\n"))
     write(content_dir, "posts/gone/pic.png", png(8, 8))
@@ -120,7 +111,8 @@ def test_prune_removes_vanished_pages_and_their_files(runner, client, db, conten
     for name in ("index.md", "pic.png"):
         (content_dir / "posts/gone" / name).unlink()
 
-    result = import_ok(runner, content_dir, "--prune")
+    result = import_ok(runner, content_dir)  # no flag: the folder is the source of truth
+    assert "removed: posts/gone/index.md" in result.stdout.splitlines()
     assert summary(unchanged=1, removed=1) in result.stdout
     assert source_paths(db) == ["posts/keep.md"]
     assert term_rows(db) == [("kept", "kept")]
@@ -129,6 +121,95 @@ def test_prune_removes_vanished_pages_and_their_files(runner, client, db, conten
     assert client.get("/posts/gone/").status_code == 404
     assert client.get("/posts/gone/pic.png").status_code == 404
     assert generation(db) == 2
+
+
+def test_prune_is_still_accepted(runner, client, db, content_dir):
+    write(content_dir, "posts/keep.md", yaml_page("Keep"))
+    gone = write(content_dir, "posts/gone.md", yaml_page("Gone"))
+    import_ok(runner, content_dir)
+    gone.unlink()
+    assert summary(unchanged=1, removed=1) in import_ok(runner, content_dir, "--prune").stdout
+    assert client.get("/posts/gone/").status_code == 404
+
+
+def test_keep_missing_keeps_the_page_and_says_so(runner, client, db, content_dir):
+    write(content_dir, "posts/keep.md", yaml_page("Keep"))
+    gone = write(content_dir, "posts/gone.md", yaml_page("Gone"))
+    import_ok(runner, content_dir)
+    gone.unlink()
+    result = import_ok(runner, content_dir, "--keep-missing", "-v")
+    assert ("0 added, 0 updated, 1 unchanged, 0 removed, 1 missing (kept), 0 errors, "
+            "0 warnings") in result.stdout
+    assert "missing, kept: posts/gone.md" in result.stdout
+    assert "1 page(s) whose files are gone were kept (--keep-missing)" in result.stderr
+    assert client.get("/posts/gone/").status_code == 200
+    contradiction = run_import(runner, content_dir, "--keep-missing", "--prune")
+    assert contradiction.exit_code == 2
+    assert "--prune and --keep-missing contradict each other" in contradiction.output
+    # The next plain run removes it.
+    assert summary(unchanged=1, removed=1) in import_ok(runner, content_dir).stdout
+
+
+def test_a_folder_without_pages_removes_nothing_unless_pruned(runner, client, db,
+                                                               content_dir, tmp_path):
+    write(content_dir, "posts/a.md", yaml_page("A"))
+    write(content_dir, "posts/b.md", yaml_page("B"))
+    import_ok(runner, content_dir)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_import(runner, empty)  # a wrong folder must not empty the site
+    assert result.exit_code == 1
+    assert (f"error: no page found in {empty}: the 2 imported pages were kept (pass --prune "
+            "to remove them all)") in result.stderr
+    assert source_paths(db) == ["posts/a.md", "posts/b.md"]
+    assert client.get("/posts/a/").status_code == 200
+    assert summary(removed=2) in import_ok(runner, empty, "--prune").stdout
+    assert source_paths(db) == []
+
+
+def test_a_removed_page_keeps_its_comments_for_its_return(app, runner, client, db,
+                                                          content_dir):
+    from app.services.comment_rules import CommentInput, CommentSettings
+    from app.services.comments import create_comment
+
+    write(content_dir, "posts/keep.md", yaml_page("Keep"))
+    post = write(content_dir, "posts/talk.md", yaml_page("Talk"))
+    text = post.read_text(encoding="utf-8")
+    import_ok(runner, content_dir)
+    entry = CommentInput("/posts/talk/", None, "Alice", None, None, "Kept through removal.",
+                         False)
+    create_comment(db.session, entry, "192.0.2.9", app.config["SECRET_KEY"],
+                   CommentSettings(moderation="none", rate_limit=1000))
+    assert "Kept through removal." in client.get("/posts/talk/").get_data(as_text=True)
+
+    post.unlink()
+    assert summary(unchanged=1, removed=1) in import_ok(runner, content_dir).stdout
+    assert client.get("/posts/talk/").status_code == 404
+    db.session.expire_all()
+    assert db.session.execute(select(Comment.text_md, Comment.page_id)).all() == [
+        ("Kept through removal.", None)]  # kept, waiting at its URL
+
+    post.write_text(text, encoding="utf-8")
+    assert summary(added=1, unchanged=1) in import_ok(runner, content_dir).stdout
+    assert "Kept through removal." in client.get("/posts/talk/").get_data(as_text=True)
+
+
+def test_every_run_lists_every_current_warning(runner, db, content_dir):
+    write(content_dir, "posts/odd.md", "---\ntitle: Odd\n---\n\n{{< mystery >}}\n")
+    write(content_dir, "posts/plain.md", yaml_page("Plain"))
+    first = import_ok(runner, content_dir)
+    line = "warning: posts/odd.md:5: unknown shortcode 'mystery'"
+    assert line in first.stderr and summary(added=2, warnings=1) in first.stdout
+    # Nothing changed: the page is not rendered again, and its warning is still listed.
+    again = import_ok(runner, content_dir)
+    assert line in again.stderr and summary(unchanged=2, warnings=1) in again.stdout
+    write(content_dir, "posts/plain.md", yaml_page("Plain, edited"))
+    third = import_ok(runner, content_dir)
+    assert line in third.stderr and summary(updated=1, unchanged=1, warnings=1) in third.stdout
+    # Fixed: gone from the next run.
+    write(content_dir, "posts/odd.md", yaml_page("Odd, fixed"))
+    assert summary(updated=1, unchanged=1) in import_ok(runner, content_dir).stdout
+    assert "mystery" not in import_ok(runner, content_dir).stderr
 
 
 def test_dry_run_reports_but_writes_nothing(runner, db, content_dir):

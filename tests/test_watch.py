@@ -81,6 +81,12 @@ def test_watch_reimports_changed_files(tmp_path: Path) -> None:
         write(site, "content/posts/second.md", _post("Second"))
         output.wait_for(lambda lines: len(_summaries(lines)) >= 3, "the new file")
         assert _summaries(output.lines)[2].startswith("1 added, 0 updated, 1 unchanged")
+        assert app.test_client().get("/posts/second/").status_code == 200
+        (site / "content/posts/second.md").unlink()  # deleted: its page goes too
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 4, "the deletion")
+        assert _summaries(output.lines)[3].startswith("0 added, 0 updated, 1 unchanged, 1 removed")
+        assert "removed: posts/second.md" in output.lines
+        assert app.test_client().get("/posts/second/").status_code == 404
     finally:
         proc.send_signal(signal.SIGINT)
         try:

@@ -51,8 +51,9 @@ def wait_for_change(root: Path, before: Snapshot, interval: float, debounce: flo
 
 
 def watch_and_import(path: Path | None, prune: bool, verbose: bool, interval: float,
-                     debounce: float | None = None) -> None:
-    """Import, then re-import on every change until Ctrl-C; each run's summary printed."""
+                     debounce: float | None = None, keep_missing: bool = False) -> None:
+    """Import, then re-import on every change until Ctrl-C; each run's summary printed.
+    A file deleted meanwhile removes its page (unless keep_missing)."""
     from app.cli.content import run_import
 
     root = path or Path(current_app.config["CONTENT_DIR"])
@@ -63,7 +64,7 @@ def watch_and_import(path: Path | None, prune: bool, verbose: bool, interval: fl
         stamp = datetime.now().strftime("%H:%M:%S")
         click.echo(f"[{stamp}] importing {root}")
         try:
-            run_import(path, prune, False, verbose, cache)
+            run_import(path, prune, False, verbose, cache, keep_missing)
         except click.ClickException as exc:
             click.secho(f"error: {exc.format_message()}", fg="red", err=True)
         finally:

@@ -13,6 +13,7 @@ from app.content.dates import DateError, parse_date, zone
 from app.content.errors import ContentProblem
 from app.content.frontmatter import split_front_matter
 from app.content.permalinks import PermalinkPage, expand, find_pattern
+from app.content.refs import DEFAULT_NOT_FOUND_URL
 from app.content.tree import PageEntry, SourceFile
 from app.content.urls import alias_path, page_url
 
@@ -27,6 +28,7 @@ class SiteOptions:
     taxonomies: tuple[str, ...] = ("tags", "categories")
     permalinks: tuple[tuple[str, str, str], ...] = ()  # (kind, section, pattern)
     default_in_subdir: bool = False  # Hugo's defaultContentLanguageInSubdir
+    ref_not_found_url: str = DEFAULT_NOT_FOUND_URL  # Hugo's refLinksNotFoundURL
 
     def lang_prefix(self, lang: str) -> str:
         """The URL prefix of a language: none for the default one (unless in a subdir)."""

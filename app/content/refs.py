@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,6 +12,11 @@ if TYPE_CHECKING:  # the parser's package imports the renderers, and the ref ren
     from app.render.shortcodes.parser import Node, Shortcode
 
 REF_NAMES = frozenset({"ref", "relref"})
+# Hugo's refLinksNotFoundURL: what an unresolved ref renders as. Hugo's own default is "" with
+# the build failing (refLinksErrorLevel ERROR); an import goes on, with "#" (a link that goes
+# nowhere) unless the site sets one. Kept in a page's refs under a key no target can have.
+DEFAULT_NOT_FOUND_URL = "#"
+NOT_FOUND_KEY = "\x00refLinksNotFoundURL"
 _SUFFIXES = (".md", ".markdown", ".mdown", ".html", ".htm")
 
 
@@ -114,8 +119,18 @@ class RefIndex:
                     url = self._get(lang, next(iter(candidates)))
         return None if url is None else url + anchor
 
-    def resolve_all(self, refs: Iterable[tuple[str, str | None]], lang: str,
-                    page_dir: str) -> dict[str, str | None]:
-        """Resolve a page's references: {ref_key: URL or None}."""
-        return {ref_key(target, ref_lang): self.lookup(target, ref_lang or lang, page_dir)
-                for target, ref_lang in refs}
+    def resolve_all(self, refs: Iterable[tuple[str, str | None]], lang: str, page_dir: str,
+                    not_found_url: str = DEFAULT_NOT_FOUND_URL) -> dict[str, str | None]:
+        """Resolve a page's references: {ref_key: URL or None}, and the URL an unresolved
+        one renders as (under NOT_FOUND_KEY) when there is one."""
+        found = {ref_key(target, ref_lang): self.lookup(target, ref_lang or lang, page_dir)
+                 for target, ref_lang in refs}
+        if None in found.values():
+            found[NOT_FOUND_KEY] = not_found_url
+        return found
+
+
+def not_found_url(refs: Mapping[str, str | None]) -> str:
+    """What an unresolved ref renders as on a page (Hugo's refLinksNotFoundURL)."""
+    url = refs.get(NOT_FOUND_KEY)
+    return DEFAULT_NOT_FOUND_URL if url is None else url

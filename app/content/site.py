@@ -149,4 +149,5 @@ def link_site(pages: list[SourcePage], options: SiteOptions) -> None:
     branch_dates(pages)
     index = ref_index(pages, options)
     for page in pages:
-        page.refs = index.resolve_all(collect(page.body), page.lang, page_dir(page))
+        page.refs = index.resolve_all(collect(page.body), page.lang, page_dir(page),
+                                      options.ref_not_found_url)

@@ -54,6 +54,7 @@ class SiteConfig:
     has_cjk: bool | None = None
     enable_emoji: bool | None = None
     markup: Mapping[str, Any] = field(default_factory=dict)  # markup.goldmark, .highlight
+    ref_not_found_url: str | None = None  # refLinksNotFoundURL
 
     @property
     def content_root(self) -> Path:
@@ -251,6 +252,7 @@ def from_raw(root: Path, data: Mapping[str, Any], files: list[Path]) -> SiteConf
         timezone=_str(data, "timezone"), has_cjk=_bool(data, "hascjklanguage"),
         enable_emoji=_bool(data, "enableemoji"),
         markup=dict(data["markup"]) if isinstance(data.get("markup"), Mapping) else {},
+        ref_not_found_url=_str(data, "reflinksnotfoundurl"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ class Prepared:
     page: SourcePage
     rendered: Rendered
     digest: str
+    warnings: list[list[Any]] | None = None  # [[line, reason], ...] from rendering
 
 
 def release_urls(session: Session, prepared: list[Prepared],
@@ -94,6 +96,7 @@ class Writer:
             page.word_count = rendered.word_count
             page.reading_time = rendered.reading_time
             page.render_hash = item.digest
+            page.warnings = item.warnings
             page.imported_at = self.now
             self._set_terms(page, src)
             self._set_aliases(page, src)

@@ -50,7 +50,7 @@ MAX_PAGE_BYTES = 16 * 1024 * 1024
 MAX_INDENT_COLUMNS = 256
 _DEEP_INDENT = re.compile(r"^[ \t]{64,}", re.MULTILINE)
 log = logging.getLogger(__name__)
-FORMAT = "site-2"  # bump when what an import stores per page changes
+FORMAT = "site-3"  # bump when what an import stores per page changes (3: warnings)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,11 @@ class ImportOptions:
     detect_cjk: bool = False
     emoji: bool = False
     markup: MarkupOptions = BLOWFISH_DEFAULTS
+    # The content folder is the source of truth, as with Hugo: a page whose file is gone is
+    # removed (its comments stay, and come back with it), unless keep_missing. When the
+    # folder has no page at all, nothing is removed unless prune says so (a wrong folder
+    # must not empty the site).
+    keep_missing: bool = False
     prune: bool = False
     dry_run: bool = False
     sources: tuple[ContentSource, ...] = ()
@@ -115,6 +120,8 @@ class ImportReport:
     unknown_shortcodes: Counter[str] = field(default_factory=Counter)
     dry_run: bool = False
     settings_changed: bool = False
+    missing: list[str] = field(default_factory=list)  # files gone, their pages kept
+    refused_empty: bool = False  # no page found: nothing removed without prune
 
     @property
     def changed(self) -> bool:
@@ -124,9 +131,10 @@ class ImportReport:
     def summary(self) -> str:
         """One line: added, updated, unchanged, removed, errors, warnings."""
         prefix = "Dry run, nothing written: " if self.dry_run else ""
+        kept = f", {len(self.missing)} missing (kept)" if self.missing else ""
         return (
             f"{prefix}{len(self.added)} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed, "
+            f"{len(self.unchanged)} unchanged, {len(self.removed)} removed{kept}, "
             f"{len(self.errors)} errors, {len(self.warnings)} warnings"
         )
 
@@ -300,6 +308,22 @@ def _render_all(pages: list[SourcePage], options: ImportOptions, report: ImportR
     return prepared
 
 
+def _render_warnings(warnings: Iterable[str]) -> list[list[Any]]:
+    """The renderer's "line N: reason" warnings as [line, reason], as a page keeps them."""
+    out: list[list[Any]] = []
+    for warning in warnings:
+        line, _, reason = warning.partition(": ")
+        number = int(line.removeprefix("line ")) if line.startswith("line ") else 0
+        out.append([number, reason])
+    return out
+
+
+def _report_warnings(report: ImportReport, source_path: str,
+                     warnings: Iterable[list[Any]] | None) -> None:
+    for line, reason in warnings or ():
+        report.warnings.append(ContentError(source_path, int(line), str(reason), "warning"))
+
+
 def _prepared(page: SourcePage, outcome: Outcome, report: ImportReport) -> Prepared | None:
     rendered = outcome.rendered
     if rendered is None:
@@ -307,13 +331,11 @@ def _prepared(page: SourcePage, outcome: Outcome, report: ImportReport) -> Prepa
             log.error("unexpected error rendering %s:\n%s", page.source_path, outcome.detail)
         report.errors.append(ContentError(page.source_path, outcome.line, outcome.reason))
         return None
-    for warning in rendered.warnings:
-        line, _, reason = warning.partition(": ")
-        number = int(line.removeprefix("line ")) if line.startswith("line ") else 0
-        report.warnings.append(ContentError(page.source_path, number, reason, "warning"))
+    warnings = _render_warnings(rendered.warnings)
+    _report_warnings(report, page.source_path, warnings)
     report.shortcodes.update(rendered.shortcodes)
     report.unknown_shortcodes.update(rendered.unknown_shortcodes)
-    return Prepared(page, rendered, outcome.digest)
+    return Prepared(page, rendered, outcome.digest, warnings or None)
 
 
 def _check_urls(prepared: list[Prepared], taken: dict[str, str],
@@ -350,6 +372,8 @@ def import_content(
             for row in session.execute(select(Page.source_path, Page.id, Page.source_hash,
                                               Page.url_path))
         }
+        stored_warnings = dict(session.execute(
+            select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None))).all())
         cache = parse_cache if parse_cache is not None else {}
         pages = _read(entries, options, report, cache)
         link_site(pages, options.site)
@@ -359,6 +383,7 @@ def import_content(
             known = existing.get(page.source_path)
             if known and known[1] == page.source_hash:
                 report.unchanged.append(page.source_path)
+                _report_warnings(report, page.source_path, stored_warnings.get(page.source_path))
             else:
                 changed.append(page)
     by_path = {entry.source_path: entry for entry in entries}
@@ -366,8 +391,7 @@ def import_content(
     file_cache = bundles.FileInfoCache(session)
     prepared = _render_all(list(pending.values()), options, report, file_cache, progress,
                            by_path)
-    seen = set(by_path)
-    stale = [path for path in existing if path not in seen] if options.prune else []
+    stale = _stale(existing, set(by_path), options, report)
     changing = {item.page.source_path for item in prepared} | set(stale)
     taken = {url: path for path, (_, _, url) in existing.items() if path not in changing}
     prepared = _check_urls(prepared, taken, report)
@@ -380,6 +404,19 @@ def import_content(
     finally:
         file_cache.close()
     return report
+
+
+def _stale(existing: Mapping[str, tuple[int, str, str]], seen: set[str],
+           options: ImportOptions, report: ImportReport) -> list[str]:
+    """The pages to remove: those whose files are gone (see ImportOptions.keep_missing)."""
+    gone = sorted(path for path in existing if path not in seen)
+    if not gone:
+        return []
+    if options.keep_missing or (not seen and not options.prune):
+        report.missing = gone
+        report.refused_empty = not options.keep_missing
+        return []
+    return gone
 
 
 def _write(session: Session, options: ImportOptions, report: ImportReport,

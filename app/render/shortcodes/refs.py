@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from app.content.refs import ref_args, ref_key
+from app.content.refs import not_found_url, ref_args, ref_key
 from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
@@ -19,7 +19,10 @@ def render_ref(sc: Shortcode, ctx: ShortcodeContext) -> str:
     target, lang = found
     url = ctx.refs.get(ref_key(target, lang))
     if url is None:
+        # As Hugo with refLinksErrorLevel WARNING: the site's refLinksNotFoundURL, so that a
+        # link around the ref goes nowhere instead of to a broken relative address.
+        url = not_found_url(ctx.refs)
         where = f" in language {lang}" if lang else ""
-        ctx.warn(f'page "{target}"{where} not found; shown as plain text')
-        return html.escape(target)
+        ctx.warn(f'page "{target}"{where} not found; rendered as "{url}" '
+                 "(refLinksNotFoundURL)")
     return html.escape(url)
