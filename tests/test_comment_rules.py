@@ -124,3 +124,41 @@ def test_the_rate_bucket_stops_at_the_limit_and_forgets_rolled_back_hits(
         assert ratelimit.current_count(session, "k", 60, now + 60) == 0
         assert ratelimit.current_count(session, "other", 60, now) == 0
         assert ratelimit.hit(session, "k", 0, 60, now) is False
+
+
+def test_a_burst_across_a_window_boundary_gets_no_more_than_the_limit(
+        rate_app: Flask) -> None:
+    """The attack run's finding: 10 accepted in 0.44 s around a boundary with a limit of 5.
+
+    Half a second before and after the moment a fixed 60-second window would restart, the
+    limit of 5 still holds over any 60 seconds; a slot frees only when the oldest counted
+    event is 60 seconds old, and the login's Retry-After says when.
+    """
+    with rate_app.app_context():
+        session = db.session
+        boundary = 60 * 30_000_000.0  # a multiple of 60: a fixed window would restart here
+        times = [boundary - 0.25 + i * 0.05 for i in range(10)]  # 0.45 s across the boundary
+        accepted = [t for t in times if ratelimit.hit(session, "burst", 5, 60, t)]
+        session.commit()
+        assert len(accepted) == 5 and accepted == times[:5]
+        assert ratelimit.current_count(session, "burst", 60, boundary + 1) == 5
+        assert ratelimit.retry_after(session, "burst", 5, 60, boundary + 1) == 59
+        assert ratelimit.hit(session, "burst", 5, 60, times[0] + 59.999) is False
+        assert ratelimit.hit(session, "burst", 5, 60, times[0] + 60) is True  # the oldest left
+        assert ratelimit.hit(session, "burst", 5, 60, times[0] + 60.01) is False
+        assert ratelimit.hit(session, "burst", 5, 60, times[1] + 60) is True
+        session.commit()
+        assert ratelimit.current_count(session, "burst", 60, times[1] + 60) == 5
+
+
+def test_any_minute_of_a_steady_stream_holds_at_most_the_limit(rate_app: Flask) -> None:
+    """One attempt every 0.7 s for over two minutes: no 60 s stretch holds more than 5."""
+    with rate_app.app_context():
+        session = db.session
+        start = 1_700_000_000.0
+        accepted = [start + i * 0.7 for i in range(200)
+                    if ratelimit.hit(session, "steady", 5, 60, start + i * 0.7)]
+        session.commit()
+        for i, first in enumerate(accepted):
+            assert len([t for t in accepted[i:] if t < first + 60]) <= 5
+        assert len(accepted) >= 10  # and the limit is not stricter than asked: 5 a minute

@@ -51,3 +51,19 @@ def test_a_burst_across_two_hosts_gets_exactly_the_limit(hosts: list) -> None:
     assert results.count(True) == limit
     with hosts[1].app_context():
         assert ratelimit.current_count(db.session, key, 3600) == limit
+
+
+def test_a_burst_across_a_window_boundary_gets_no_more_than_the_limit(hosts: list) -> None:
+    """Ten attempts in 0.45 s around the moment a fixed window would restart: five pass."""
+    key = f"edge-{uuid.uuid4().hex}"
+    boundary = 60 * 30_000_000.0
+    times = [boundary - 0.25 + i * 0.05 for i in range(10)]
+    results = []
+    for i, at in enumerate(times):
+        with hosts[i % 2].app_context():
+            results.append(ratelimit.hit(db.session, key, 5, 60, at))
+    assert results == [True] * 5 + [False] * 5
+    with hosts[0].app_context():
+        assert ratelimit.retry_after(db.session, key, 5, 60, boundary + 1) == 59
+        assert ratelimit.hit(db.session, key, 5, 60, times[0] + 59.999) is False
+        assert ratelimit.hit(db.session, key, 5, 60, times[0] + 60) is True
