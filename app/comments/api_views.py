@@ -117,7 +117,8 @@ def post_comment() -> tuple[Response, int]:
     entry = validate(data, rules)
     page = service.thread_page(db.session, entry.url)
     check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
-    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page)
+    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page,
+                                     own_ids=viewer_ids())
     response = jsonify({"comment": comment_json(comment, True, rules.edit_window)})
     set_author_cookie(response, comment.id)
     return response, 201 if comment.status == "published" else 202

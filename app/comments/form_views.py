@@ -56,7 +56,7 @@ def post_form() -> Response | tuple[str, int]:
         check_form_token(secret(), request.form.get("form_token"), page.id,
                          rules.min_fill_seconds)
         comment = service.create_comment(db.session, entry, client_ip(), secret(), rules,
-                                         page=page)
+                                         page=page, own_ids=viewer_ids())
     except CommentError as error:
         if page is None and error.code != "csrf":
             page = _thread_or_none(values["url"])

@@ -7,7 +7,8 @@ Create Date: 2026-12-06 06:30:00
 `notifications.kind` tells a reply email (`reply`, every row so far) from the double opt-in
 link sent for a held comment (`confirm`). `rate_buckets` now logs the events of a sliding
 window: `window` holds the Unix time in milliseconds (64 bits), no longer a fixed window's
-number, so the old counters are dropped (they only ever held the last few minutes).
+number. Rows left from before read as moments of 1970: they no longer count, and the next
+hit of their key deletes them (rows are kept here, as every migration keeps data).
 """
 import sqlalchemy as sa
 from alembic import op
@@ -22,14 +23,13 @@ def upgrade():
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=16), server_default="reply",
                                    nullable=False))
-    op.execute("DELETE FROM rate_buckets")
     if op.get_bind().dialect.name == "postgresql":  # SQLite's INTEGER already holds 64 bits
         op.alter_column("rate_buckets", "window", type_=sa.BigInteger(),
                         existing_type=sa.Integer(), existing_nullable=False)
 
 
 def downgrade():
-    op.execute("DELETE FROM rate_buckets")
+    op.execute("DELETE FROM rate_buckets")  # millisecond times do not fit 32 bits
     if op.get_bind().dialect.name == "postgresql":
         op.alter_column("rate_buckets", "window", type_=sa.Integer(),
                         existing_type=sa.BigInteger(), existing_nullable=False)
