@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -162,3 +163,30 @@ def test_any_minute_of_a_steady_stream_holds_at_most_the_limit(rate_app: Flask) 
         for i, first in enumerate(accepted):
             assert len([t for t in accepted[i:] if t < first + 60]) <= 5
         assert len(accepted) >= 10  # and the limit is not stricter than asked: 5 a minute
+
+
+def _payloads() -> list[str]:
+    from tests.browser.test_xss import PAYLOADS, URL_FORMS
+
+    markdown_links = [f"[back]({url})" for url in URL_FORMS] + [f"<{url}>" for url in URL_FORMS]
+    return PAYLOADS + markdown_links
+
+
+@pytest.mark.parametrize("payload", _payloads())
+def test_every_xss_payload_renders_to_allowed_markup(payload: str) -> None:
+    """The browser corpus, without a browser: only the allowed tags, and links that are
+    http(s), mailto or a path, whatever scheme, case, entity or whitespace hid in them."""
+    from bs4 import BeautifulSoup
+
+    from app.render.comment_markdown import ALLOWED_TAGS
+
+    html = render_comment(payload)
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        assert element.name in ALLOWED_TAGS, html
+        allowed = {"href", "rel"} if element.name == "a" else set()
+        assert set(element.attrs) <= allowed, html
+        href = element.get("href")
+        if href is not None:
+            scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", href)
+            assert scheme is None or scheme.group(1).lower() in ("http", "https", "mailto"), html
+            assert not re.search(r"[\x00-\x20]", href.strip()[:1] or "x"), html
