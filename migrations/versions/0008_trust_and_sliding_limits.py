@@ -23,15 +23,15 @@ def upgrade():
     with op.batch_alter_table("notifications") as batch:
         batch.add_column(sa.Column("kind", sa.String(length=16), server_default="reply",
                                    nullable=False))
-    if op.get_bind().dialect.name == "postgresql":  # SQLite's INTEGER already holds 64 bits
-        op.alter_column("rate_buckets", "window", type_=sa.BigInteger(),
-                        existing_type=sa.Integer(), existing_nullable=False)
+    with op.batch_alter_table("rate_buckets") as batch:  # SQLite: the table is copied
+        batch.alter_column("window", type_=sa.BigInteger(), existing_type=sa.Integer(),
+                           existing_nullable=False)
 
 
 def downgrade():
     op.execute("DELETE FROM rate_buckets")  # millisecond times do not fit 32 bits
-    if op.get_bind().dialect.name == "postgresql":
-        op.alter_column("rate_buckets", "window", type_=sa.Integer(),
-                        existing_type=sa.BigInteger(), existing_nullable=False)
+    with op.batch_alter_table("rate_buckets") as batch:
+        batch.alter_column("window", type_=sa.Integer(), existing_type=sa.BigInteger(),
+                           existing_nullable=False)
     with op.batch_alter_table("notifications") as batch:
         batch.drop_column("kind")
