@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from app.content.urls import escape_path
 from app.render.extras import emojify
 from app.render.identicon import identicon_svg
+from app.style_hashes import author_html
 
 
 def date_long(value: datetime | None) -> str:
@@ -38,5 +39,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(iso_date)
     app.add_template_filter(emojify_title, "emojify")
     app.add_template_filter(escape_path, "urlpath")
+    app.add_template_filter(author_html)
     app.add_template_global(plural)
     app.add_template_global(identicon_svg, "identicon")

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -207,7 +208,11 @@ class Comment(db.Model):
 
 
 class Notification(db.Model):
-    """A reply email waiting to go (or gone): the outbox `flask comments notify` sends."""
+    """An email waiting to go (or gone): the outbox `flask comments notify` sends.
+
+    `reply`: a reply to a comment whose author asked for replies. `confirm`: the double
+    opt-in link for a held comment that gives the address of an approved commenter.
+    """
 
     __tablename__ = "notifications"
     __table_args__ = (UniqueConstraint("comment_id", "email"),)
@@ -222,15 +227,16 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16), default="reply", server_default="reply")
 
 
 class RateBucket(db.Model):
-    """A fixed-window counter, bumped atomically with an upsert."""
+    """Events a rate limit counted for a key in one millisecond (its sliding window's log)."""
 
     __tablename__ = "rate_buckets"
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix time in ms
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -6,14 +6,29 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterable
 
 from flask import Flask, Response, g, request
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self'; "
+from app import style_hashes
+
+_CSP_BEFORE_STYLES = "default-src 'self'; script-src 'self'; style-src 'self'"
+_CSP_AFTER_STYLES = (
+    "; img-src 'self' data:; font-src 'self'; connect-src 'self'; media-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+CSP = _CSP_BEFORE_STYLES + _CSP_AFTER_STYLES  # no inline script or style at all
+
+
+def content_security_policy(style_hashes: Iterable[str] = ()) -> str:
+    """The policy; a page whose own content has inline styles allows those, by hash only."""
+    hashes = sorted(set(style_hashes))
+    if not hashes:
+        return CSP
+    return (_CSP_BEFORE_STYLES + " 'unsafe-hashes' " + " ".join(f"'{h}'" for h in hashes)
+            + _CSP_AFTER_STYLES)
+
+
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -34,9 +49,10 @@ def request_id_from(given: str) -> str:
     return uuid.uuid4().hex
 
 
-def response_headers(secure: bool) -> list[tuple[str, str]]:
-    """The headers every response carries (HSTS only over HTTPS)."""
-    headers = list(HEADERS.items())
+def response_headers(secure: bool, csp: str | None = None) -> list[tuple[str, str]]:
+    """The headers every response carries (HSTS only over HTTPS); csp: the page's own."""
+    headers = [(name, csp if csp and name == "Content-Security-Policy" else value)
+               for name, value in HEADERS.items()]
     if secure:
         headers.append(("Strict-Transport-Security", HSTS))
     return headers
@@ -71,7 +87,8 @@ def init_security(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        for name, value in response_headers(request.is_secure):
+        csp = content_security_policy(style_hashes.recorded())
+        for name, value in response_headers(request.is_secure, csp):
             response.headers.setdefault(name, value)
         request_id = g.get("request_id")
         if request_id:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,3 +125,68 @@ def test_the_rate_bucket_stops_at_the_limit_and_forgets_rolled_back_hits(
         assert ratelimit.current_count(session, "k", 60, now + 60) == 0
         assert ratelimit.current_count(session, "other", 60, now) == 0
         assert ratelimit.hit(session, "k", 0, 60, now) is False
+
+
+def test_a_burst_across_a_window_boundary_gets_no_more_than_the_limit(
+        rate_app: Flask) -> None:
+    """The attack run's finding: 10 accepted in 0.44 s around a boundary with a limit of 5.
+
+    Half a second before and after the moment a fixed 60-second window would restart, the
+    limit of 5 still holds over any 60 seconds; a slot frees only when the oldest counted
+    event is 60 seconds old, and the login's Retry-After says when.
+    """
+    with rate_app.app_context():
+        session = db.session
+        boundary = 60 * 30_000_000.0  # a multiple of 60: a fixed window would restart here
+        times = [boundary - 0.25 + i * 0.05 for i in range(10)]  # 0.45 s across the boundary
+        accepted = [t for t in times if ratelimit.hit(session, "burst", 5, 60, t)]
+        session.commit()
+        assert len(accepted) == 5 and accepted == times[:5]
+        assert ratelimit.current_count(session, "burst", 60, boundary + 1) == 5
+        assert ratelimit.retry_after(session, "burst", 5, 60, boundary + 1) == 59
+        assert ratelimit.hit(session, "burst", 5, 60, times[0] + 59.999) is False
+        assert ratelimit.hit(session, "burst", 5, 60, times[0] + 60) is True  # the oldest left
+        assert ratelimit.hit(session, "burst", 5, 60, times[0] + 60.01) is False
+        assert ratelimit.hit(session, "burst", 5, 60, times[1] + 60) is True
+        session.commit()
+        assert ratelimit.current_count(session, "burst", 60, times[1] + 60) == 5
+
+
+def test_any_minute_of_a_steady_stream_holds_at_most_the_limit(rate_app: Flask) -> None:
+    """One attempt every 0.7 s for over two minutes: no 60 s stretch holds more than 5."""
+    with rate_app.app_context():
+        session = db.session
+        start = 1_700_000_000.0
+        accepted = [start + i * 0.7 for i in range(200)
+                    if ratelimit.hit(session, "steady", 5, 60, start + i * 0.7)]
+        session.commit()
+        for i, first in enumerate(accepted):
+            assert len([t for t in accepted[i:] if t < first + 60]) <= 5
+        assert len(accepted) >= 10  # and the limit is not stricter than asked: 5 a minute
+
+
+def _payloads() -> list[str]:
+    from tests.browser.test_xss import PAYLOADS, URL_FORMS
+
+    markdown_links = [f"[back]({url})" for url in URL_FORMS] + [f"<{url}>" for url in URL_FORMS]
+    return PAYLOADS + markdown_links
+
+
+@pytest.mark.parametrize("payload", _payloads())
+def test_every_xss_payload_renders_to_allowed_markup(payload: str) -> None:
+    """The browser corpus, without a browser: only the allowed tags, and links that are
+    http(s), mailto or a path, whatever scheme, case, entity or whitespace hid in them."""
+    from bs4 import BeautifulSoup
+
+    from app.render.comment_markdown import ALLOWED_TAGS
+
+    html = render_comment(payload)
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        assert element.name in ALLOWED_TAGS, html
+        allowed = {"href", "rel"} if element.name == "a" else set()
+        assert set(element.attrs) <= allowed, html
+        href = element.get("href")
+        if href is not None:
+            scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", href)
+            assert scheme is None or scheme.group(1).lower() in ("http", "https", "mailto"), html
+            assert not re.search(r"[\x00-\x20]", href.strip()[:1] or "x"), html

@@ -193,15 +193,63 @@ def test_form_post_from_this_site_works(site: Flask) -> None:
 ])
 def test_api_refuses_what_a_cross_site_form_can_send(site: Flask, label: str,
                                                      content_type: str | None) -> None:
+    """Two layers: the foreign Origin is refused (403); without an Origin, the type (415)."""
     client = site.test_client()
     body = f'{{"url": "{POST}", "text": "Simple request", "form_token": "{token(client)}"}}'
     kwargs: dict[str, Any] = {"data": body.encode()}
     if content_type:
         kwargs["content_type"] = content_type
     response = client.post("/api/comments", headers={"Origin": "https://evil.example"}, **kwargs)
-    check("JSON API CSRF", f"Content-Type {label}",
+    check("JSON API CSRF", f"Content-Type {label}, foreign Origin",
+          response.status_code == 403 and response.get_json()["code"] == "foreign_origin"
+          and rows(site) == 0,
+          f"{response.status_code} {response.data[:100]!r}, rows {rows(site)}")
+    response = client.post("/api/comments", **kwargs)
+    check("JSON API CSRF", f"Content-Type {label}, no Origin",
           response.status_code == 415 and rows(site) == 0,
           f"{response.status_code} {response.data[:100]!r}, rows {rows(site)}")
+
+
+FOREIGN_ORIGINS = ["https://evil.example", "http://evil.example", "null", "http://localhost:81",
+                   "https://localhost", "http://localhost.evil.example", "http://evil.localhost",
+                   "http://[::1", "HTTP://EVIL.EXAMPLE", "http://localhost@evil.example", ""]
+
+
+@pytest.mark.parametrize("origin", FOREIGN_ORIGINS)
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", "/api/comments"), ("PATCH", "/api/comments/{id}"),
+    ("DELETE", "/api/comments/{id}"), ("POST", "/api/comments/preview")])
+def test_api_writes_from_a_foreign_origin_are_refused(site: Flask, origin: str, method: str,
+                                                      path: str) -> None:
+    """Even with JSON and the author's own cookie: 403 naming the reason, nothing changed."""
+    client = site.test_client()
+    comment_id = own_comment(client, "Mine, not theirs.")
+    body = {"url": POST, "text": "Written from elsewhere", "form_token": token(client)}
+    response = client.open(path.format(id=comment_id), method=method, json=body,
+                           headers={"Origin": origin})
+    data = response.get_json()
+    ok = (response.status_code == 403 and data["code"] == "foreign_origin"
+          and "Origin" in data["error"] and rows(site) == 1
+          and text_of(site, comment_id) == "Mine, not theirs.")
+    check("JSON API Origin", f"{method} {path} from {origin!r}", ok,
+          f"{response.status_code} {data}, rows {rows(site)}")
+    assert ok
+
+
+@pytest.mark.parametrize("origin", [ORIGIN, None])
+def test_api_writes_from_this_site_or_a_non_browser_work(site: Flask,
+                                                         origin: str | None) -> None:
+    client = site.test_client()
+    headers = {"Origin": origin} if origin else {}
+    response = client.post("/api/comments", json={"url": POST, "text": "From here.",
+                                                  "form_token": token(client)}, headers=headers)
+    assert response.status_code == 201, response.data
+    comment_id = response.get_json()["comment"]["id"]
+    assert client.patch(f"/api/comments/{comment_id}", json={"text": "Edited here."},
+                        headers=headers).status_code == 200
+    assert client.post("/api/comments/preview", json={"text": "*x*"},
+                       headers=headers).status_code == 200
+    assert client.delete(f"/api/comments/{comment_id}", headers=headers).status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/api/comments", "/api/comments/1", "/api/comments/preview"])

@@ -190,6 +190,10 @@ def check_case(case: Case, tmp_path: Path) -> list[str]:
                 problems.append(f"GET {url} does not show {case.contains!r}")
             if case.extra.get("no_script") and "<script>alert" in response.get_data(as_text=True):
                 problems.append(f"GET {url} carries the injected <script>")
+            served = response.get_data(as_text=True)
+            for needle in case.extra.get("absent", []):  # type: ignore[union-attr]
+                if needle in served:
+                    problems.append(f"GET {url} carries {needle!r}")
         for also in [case.extra.get("also_ok")] if case.extra.get("also_ok") else []:
             status = _get(app, str(also)).status_code
             if status != 200:

@@ -51,15 +51,15 @@ def password_matches(password: str) -> bool:
 
 
 def count_login_attempt(now: float | None = None) -> tuple[bool, int]:
-    """Count one attempt for the client's network: (allowed, seconds until the window ends)."""
+    """Count one attempt for the client's network: (allowed, seconds until one is allowed)."""
     now = time.time() if now is None else now
     limit = int(current_app.config.get("ADMIN_LOGIN_RATE_LIMIT", 5))
     seconds = max(1, int(current_app.config.get("ADMIN_LOGIN_RATE_WINDOW", 15 * 60)))
     key = "login:" + keyed_hash(current_app.config["SECRET_KEY"], client_network(client_ip()))
     allowed = ratelimit.hit(db.session, key, limit, seconds, now)
     db.session.commit()
-    retry_after = int((ratelimit.window_number(seconds, now) + 1) * seconds - now) + 1
-    return allowed, retry_after
+    return allowed, 0 if allowed else max(1, ratelimit.retry_after(db.session, key, limit,
+                                                                      seconds, now))
 
 
 def _epoch() -> int:

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as Redirect
@@ -22,6 +32,7 @@ from app.admin.auth import (
     password_matches,
 )
 from app.extensions import db
+from app.links import local_path
 from app.models import Comment, Page
 from app.services import moderation
 from app.services.comment_rules import CommentError
@@ -52,7 +63,9 @@ def _gate() -> Redirect | None:
     if request.endpoint in PUBLIC_ENDPOINTS or is_admin():
         return None
     if request.method in ("GET", "HEAD"):
-        return redirect(url_for("admin.login"), 303)
+        target = after_login(request.full_path)
+        return redirect(url_for("admin.login", next=target if target != url_for("admin.index")
+                                else None), 303)
     abort(403, "log in to do this")
 
 
@@ -80,13 +93,33 @@ def _redirect(target: str) -> Redirect:
     return redirect(target, 303)
 
 
+def after_login(value: object) -> str:
+    """Where a login goes next: the admin page `value` names, if it is one; else the queue.
+
+    Only a path this site routes to an admin page is kept, rebuilt from what it resolved
+    to (the queue and its known status), so a `next` can never lead anywhere else.
+    """
+    path = local_path(value)
+    if path is not None:
+        parts = urlsplit(path)
+        try:
+            endpoint, _ = current_app.url_map.bind("").match(parts.path, method="GET")
+        except HTTPException:
+            endpoint = None
+        status = parse_qs(parts.query).get("status", [""])[0]
+        if endpoint == "admin.index" and status in STATUSES:
+            return url_for("admin.index", status=status)
+    return url_for("admin.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Redirect | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """The password form; rate-limited per client network before the password is checked."""
     if request.method == "GET":
+        target = after_login(request.args.get("next"))
         if is_admin():
-            return _redirect(url_for("admin.index"))
-        return render_template("admin/login.html", error=None), 200
+            return _redirect(target)
+        return render_template("admin/login.html", error=None, next=target), 200
     check_csrf()
     allowed, retry_after = count_login_attempt()
     if not allowed:
@@ -96,11 +129,12 @@ def login() -> Redirect | tuple[str, int] | tuple[str, int, dict[str, str]]:
                    f"minute{'s' if minutes != 1 else ''} (after {until:%H:%M} UTC).")
         return (render_template("admin/error.html", title="Too many attempts", message=message),
                 429, {"Retry-After": str(retry_after)})
+    target = after_login(request.form.get("next"))
     if not password_matches(request.form.get("password", "")):
-        return render_template("admin/login.html", error="Wrong password."), 401
+        return render_template("admin/login.html", error="Wrong password.", next=target), 401
     log_in()
     flash("You are logged in.", "success")
-    return _redirect(url_for("admin.index"))
+    return _redirect(target)
 
 
 @bp.post("/logout")

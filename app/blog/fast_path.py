@@ -78,7 +78,9 @@ class PageFastPath:
             if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
             accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""))
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
-        headers.extend(response_headers(environ.get("wsgi.url_scheme") == "https"))
+        headers.extend((name, value) for name, value in response_headers(
+            environ.get("wsgi.url_scheme") == "https")
+            if not (offer.entry.csp and name == "Content-Security-Policy"))
         headers.append(("X-Request-ID", request_id))
         if status == 200:
             headers.append(("Content-Length", str(len(body))))

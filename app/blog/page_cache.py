@@ -19,7 +19,9 @@ from flask import Response, current_app, request
 from sqlalchemy.engine import Engine
 from werkzeug.http import http_date, parse_date
 
+from app import style_hashes
 from app.extensions import cache, db
+from app.security import content_security_policy
 from app.services.comment_tokens import form_token
 from app.services.pages import visibility_boundaries, visibility_epoch
 from app.services.site_state import request_generation
@@ -43,6 +45,7 @@ class CachedPage:
     etag: str  # the header value, e.g. W/"abc"
     last_modified: str  # the header value (HTTP date)
     built: datetime
+    csp: str | None = None  # the page's own policy (hashes of its inline styles), if any
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,9 @@ def local() -> _LocalCache:
 
 
 def make_entry(html: str) -> CachedPage:
-    """Split and precompress a freshly rendered page."""
+    """Split and precompress a freshly rendered page (with the policy its styles need)."""
+    hashes = style_hashes.recorded()
+    csp = content_security_policy(hashes) if hashes else None
     body = html.encode()
     etag = 'W/"' + hashlib.sha256(body).hexdigest()[:20] + '"'
     built = datetime.now(UTC).replace(microsecond=0)
@@ -132,10 +137,10 @@ def make_entry(html: str) -> CachedPage:
     start = body.find(_MARKER_PREFIX)
     if start == -1:
         return CachedPage(body, b"", None, gzip.compress(body, 6, mtime=0), etag, modified,
-                          built)
+                          built, csp)
     end = body.index(b"%%", start + len(_MARKER_PREFIX))
     page_id = int(body[start + len(_MARKER_PREFIX):end])
-    return CachedPage(body[:start], body[end + 2:], page_id, None, etag, modified, built)
+    return CachedPage(body[:start], body[end + 2:], page_id, None, etag, modified, built, csp)
 
 
 def offer(entry: CachedPage, generation: int, epoch: int) -> None:
@@ -191,6 +196,8 @@ def answer(entry: CachedPage, *, shared_max_age: int | None, secret: str,
         control = "private, no-store"
     headers = [("ETag", entry.etag), ("Last-Modified", entry.last_modified),
                ("Cache-Control", control), ("Vary", "Accept-Encoding")]
+    if entry.csp:
+        headers.append(("Content-Security-Policy", entry.csp))
     if not_modified(entry, if_none_match, if_modified_since):
         return 304, headers, b""
     headers.append(("Content-Type", "text/html; charset=utf-8"))

@@ -9,7 +9,14 @@ from flask import Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.comments import api
-from app.comments.edge import check_body_size, client_ip, secret, settings, viewer_ids
+from app.comments.edge import (
+    check_api_origin,
+    check_body_size,
+    client_ip,
+    secret,
+    settings,
+    viewer_ids,
+)
 from app.comments.openapi import OPENAPI
 from app.comments.serialize import comment_json, thread_json
 from app.extensions import db
@@ -26,6 +33,7 @@ from app.services.comment_tokens import (
 from app.services.pages import find_page
 
 MAX_COUNT_URLS = 100
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 @api.errorhandler(CommentError)
@@ -38,6 +46,12 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
     status = error.code or 500
     return jsonify({"error": error.description or error.name, "code": error.name.lower()
                     .replace(" ", "_")}), status
+
+
+@api.before_request
+def _refuse_foreign_writes() -> None:
+    if request.method in WRITES:
+        check_api_origin()
 
 
 def _json_body() -> dict[str, Any]:
@@ -103,7 +117,8 @@ def post_comment() -> tuple[Response, int]:
     entry = validate(data, rules)
     page = service.thread_page(db.session, entry.url)
     check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
-    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page)
+    comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page,
+                                     own_ids=viewer_ids())
     response = jsonify({"comment": comment_json(comment, True, rules.edit_window)})
     set_author_cookie(response, comment.id)
     return response, 201 if comment.status == "published" else 202

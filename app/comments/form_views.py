@@ -16,7 +16,8 @@ from app.comments.edge import (
 )
 from app.content.urls import escape_path
 from app.extensions import db
-from app.models import Comment
+from app.links import HOME
+from app.models import Comment, Page
 from app.services import comments as service
 from app.services.comment_rules import MAX_ID, CommentError, validate
 from app.services.comment_tokens import check_form_token, form_token
@@ -24,8 +25,11 @@ from app.services.comment_tokens import check_form_token, form_token
 FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
 
 
-def _form_page(status: int, title: str, page_url: str, **context: object) -> tuple[str, int]:
-    return render_template("comments/form_page.html", title=title, page_url=page_url,
+def _form_page(status: int, title: str, page: Page | None, **context: object
+               ) -> tuple[str, int]:
+    """The no-JS comment page; it links back only to a post this site found, else home."""
+    return render_template("comments/form_page.html", title=title, page=page,
+                           page_url=page.url_path if page is not None else HOME,
                            **context), status
 
 
@@ -40,7 +44,7 @@ def _published_comment(comment_id: int) -> Comment:
 def post_form() -> Response | tuple[str, int]:
     """A comment from the plain form: redirect to it, or show the form again with the error."""
     values = {name: request.form.get(name, "") for name in FIELDS}
-    page_url = values["url"]
+    page: Page | None = None
     try:
         check_body_size()
         check_same_origin()
@@ -49,24 +53,25 @@ def post_form() -> Response | tuple[str, int]:
         rules = settings()
         entry = validate(request.form, rules)
         page = service.thread_page(db.session, entry.url)
-        page_url = page.url_path
         check_form_token(secret(), request.form.get("form_token"), page.id,
                          rules.min_fill_seconds)
         comment = service.create_comment(db.session, entry, client_ip(), secret(), rules,
-                                         page=page)
+                                         page=page, own_ids=viewer_ids())
     except CommentError as error:
-        page_id = _page_id(page_url)
-        return _form_page(error.status, "Your comment was not posted", page_url, error=error,
-                          values=values, form_token=form_token(secret(), page_id) if page_id
-                          else "", parent=None)
+        if page is None and error.code != "csrf":
+            page = _thread_or_none(values["url"])
+        return _form_page(error.status, "Your comment was not posted", page, error=error,
+                          values=values, form_token=form_token(secret(), page.id)
+                          if page is not None else "", parent=None)
     response = redirect(escape_path(page.url_path) + f"#comment-{comment.id}", code=303)
     set_author_cookie(response, comment.id)
     return response
 
 
-def _page_id(url: str) -> int | None:
+def _thread_or_none(url: str) -> Page | None:
+    """The post a (possibly bad) form names, when this site has it."""
     try:
-        return service.thread_page(db.session, url).id
+        return service.thread_page(db.session, url)
     except CommentError:
         return None
 
@@ -78,7 +83,7 @@ def reply_form(comment_id: int) -> tuple[str, int]:
     if parent.status != "published":
         abort(404)
     page = service.thread_page(db.session, parent.thread_url)
-    return _form_page(200, "Reply", page.url_path, parent=parent, values={},
+    return _form_page(200, "Reply", page, parent=parent, values={},
                       form_token=form_token(secret(), page.id), error=None)
 
 

@@ -257,8 +257,9 @@ RESPONSES: dict[str, Any] = {
     "BadRequest": _json("Error", "A field breaks a rule; `field` names it (or the body is not "
                                  "a JSON object: code bad_json)."),
     "Forbidden": _json("Error", "Not allowed: the comment is not yours (no or wrong "
-                                f"`{AUTHOR_COOKIE}` cookie), its edit window has passed, or "
-                                "the post is closed to comments."),
+                                f"`{AUTHOR_COOKIE}` cookie), its edit window has passed, "
+                                "the post is closed to comments, or (code foreign_origin) "
+                                "a browser sent the write from another site's page."),
     "NotFound": _json("Error", "No such published post, or no such comment."),
     "Conflict": _json("Error", "The same text was already posted here within the hour, or "
                                "the comment was deleted."),
@@ -392,6 +393,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": _json("Preview", "The sanitized HTML."),
                 "400": _error("BadRequest"),
+                "403": _error("Forbidden"),
                 "413": _error("TooLarge"),
                 "415": _error("UnsupportedMedia"),
             },

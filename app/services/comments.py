@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
-from app.services import notify, ratelimit
+from app.services import comment_trust, notify, ratelimit
 from app.services.comment_rules import (
     MAX_ID,
     CommentError,
@@ -70,22 +70,25 @@ def _parent(session: Session, page: Page, parent_id: int | None,
     return reply_placement(session, parent, settings.max_depth)
 
 
-def _initial_status(session: Session, author_key: str, settings: CommentSettings) -> str:
+def _initial_status(session: Session, own_ids: Collection[int],
+                    settings: CommentSettings) -> str:
+    """none: published; all: held; first: published only from a browser already approved."""
     if settings.moderation == "none":
         return "published"
     if settings.moderation == "all":
         return "pending"
-    known = session.execute(
-        select(exists().where(Comment.author_key == author_key,
-                              Comment.status == "published"))
-    ).scalar()
-    return "published" if known else "pending"
+    return "published" if comment_trust.browser_is_trusted(session, own_ids) else "pending"
 
 
 def create_comment(session: Session, data: CommentInput, client_ip: str, secret: str,
                    settings: CommentSettings, now: datetime | None = None,
-                   page: Page | None = None) -> Comment:
-    """Store a new comment, or raise CommentError (404, 403, 400, 409, 429)."""
+                   page: Page | None = None, own_ids: Collection[int] = ()) -> Comment:
+    """Store a new comment, or raise CommentError (404, 403, 400, 409, 429).
+
+    own_ids: the comments the sender's signed author cookie names (trust in `first` mode).
+    A comment held in `first` mode that gives an approved commenter's address has its
+    double opt-in email queued.
+    """
     now = now or utcnow()
     page = page if page is not None else thread_page(session, data.url)
     if page.comments_closed or page.param("showcomments") is False:
@@ -114,7 +117,7 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
         comment = Comment(
             page_id=page.id, thread_url=page.url_path, parent_id=parent.id if parent else None,
             reply_to_id=data.parent_id, depth=depth,
-            status=_initial_status(session, author_key, settings), author=data.author,
+            status=_initial_status(session, own_ids, settings), author=data.author,
             email=data.email, author_key=author_key, website=data.website, text_md=data.text,
             text_html=html, notify=data.notify, client_key=client_key, created_at=now,
         )
@@ -122,6 +125,9 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
         if comment.status == "published" and comment.parent_id:
             session.flush()
             notify.queue_replies(session, [comment], now)
+        elif comment.status == "pending" and settings.moderation == "first" and comment.email:
+            session.flush()
+            comment_trust.queue_confirmation(session, comment, now)
         bump_generation(session)
         session.commit()
     except BaseException:

@@ -1,5 +1,7 @@
 """Reply notifications: queued when a reply is published, sent by `flask comments notify`.
 
+The same outbox carries the double opt-in links of held comments (app.services.comment_trust).
+
 Only a reader who ticked "email me replies" (and gave an email) is ever written to, only
 for a published reply by someone else, once per reply, and every email carries a one-click
 unsubscribe link (RFC 8058) that needs nothing but the link.
@@ -23,6 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification, Page
+from app.services import comment_trust
 from app.services.pages import utcnow
 
 MAX_ATTEMPTS = 5
@@ -68,7 +71,8 @@ def unsubscribe(session: Session, secret: str, comment_id: int, token: str) -> s
     session.execute(update(Comment).where(func.lower(Comment.email) == email)
                     .values(notify=False).execution_options(synchronize_session=False))
     session.execute(update(Notification).where(
-        func.lower(Notification.email) == email, Notification.sent_at.is_(None))
+        func.lower(Notification.email) == email, Notification.sent_at.is_(None),
+        Notification.kind == "reply")
         .values(sent_at=utcnow(), last_error="unsubscribed")
         .execution_options(synchronize_session=False))
     session.commit()
@@ -156,6 +160,17 @@ def build_message(mail: MailSettings, secret: str, note: Notification, reply: Co
     return message
 
 
+def _still_wanted(session: Session, note: Notification, comment: Comment | None) -> bool:
+    """A reply email while the reply is up and its reader still asks; a confirmation while
+    its comment is held."""
+    if comment is None or comment.deleted:
+        return False
+    if note.kind == comment_trust.CONFIRM:
+        return comment.status == "pending"
+    target = session.get(Comment, note.recipient_id)
+    return comment.status == "published" and target is not None and bool(target.notify)
+
+
 def send_pending(session: Session, mail: MailSettings, secret: str,
                  limit: int = BATCH) -> SendReport:
     """Send queued emails over one SMTP connection; each is committed as it goes."""
@@ -169,19 +184,20 @@ def send_pending(session: Session, mail: MailSettings, secret: str,
     smtp: smtplib.SMTP | None = None
     try:
         for note in pending:
-            reply = session.get(Comment, note.comment_id)
-            target = session.get(Comment, note.recipient_id)
-            if (reply is None or reply.deleted or reply.status != "published"
-                    or target is None or not target.notify):
+            comment = session.get(Comment, note.comment_id)
+            if not _still_wanted(session, note, comment) or comment is None:
                 note.sent_at, note.last_error = utcnow(), "skipped: no longer wanted"
                 report.skipped += 1
                 session.commit()
                 continue
             title = session.execute(select(Page.title).where(
-                Page.url_path == reply.thread_url)).scalar() or reply.thread_url
+                Page.url_path == comment.thread_url)).scalar() or comment.thread_url
+            message = (comment_trust.build_confirmation(mail, secret, note, comment, title)
+                       if note.kind == comment_trust.CONFIRM
+                       else build_message(mail, secret, note, comment, title))
             try:
                 smtp = smtp or mail.connect()
-                smtp.send_message(build_message(mail, secret, note, reply, title))
+                smtp.send_message(message)
             except (smtplib.SMTPException, OSError) as exc:
                 note.attempts += 1
                 note.last_error = f"{type(exc).__name__}: {exc}"[:500]

@@ -1,29 +1,32 @@
-"""Fixed-window rate limits whose check and count are one atomic statement."""
+"""Sliding-window rate limits whose check and count are atomic.
+
+A key may count at most `limit` events in any `seconds`-long stretch of time: the events
+themselves are kept (per millisecond, with how many fell in it) and counted over the last
+`seconds` at each hit, so a burst just before and just after a clock boundary cannot add up
+to twice the limit, as it could with fixed windows.
+"""
 
 from __future__ import annotations
 
+import math
 import time
+import uuid
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import select
+from sqlalchemy import BigInteger, Integer, String, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models import RateBucket
 
-
-def window_number(seconds: int, now: float | None = None) -> int:
-    """The index of the current window of `seconds` length."""
-    return int((now if now is not None else time.time()) // seconds)
-
-
 # Check and count in one step inside Redis: concurrent callers cannot both pass the check.
+# A sorted set per key holds the accepted events, scored by their time in milliseconds.
 _REDIS_HIT = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current >= tonumber(ARGV[1]) then return 0 end
-current = redis.call('INCR', KEYS[1])
-if current == 1 then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
 """
 
@@ -46,52 +49,94 @@ def _redis() -> tuple[Any, str] | None:
     return current_app.extensions.get("ratelimit_redis") if has_app_context() else None
 
 
-def hit(session: Session, key: str, limit: int, seconds: int, now: float | None = None) -> bool:
-    """Count one event for key; False (and nothing counted) once the window holds `limit`.
+def _ms(now: float | None) -> int:
+    return int((now if now is not None else time.time()) * 1000)
 
-    In the database: one INSERT ... ON CONFLICT DO UPDATE ... WHERE count < limit RETURNING;
-    the database serialises concurrent callers on the row, so a burst cannot slip past the
-    limit, and it runs in the caller's transaction, so a rolled-back comment does not use up
-    the allowance. In Redis: one Lua script, shared by every worker and host.
+
+def _since(key: str, now_ms: int, seconds: int) -> Any:
+    """The key's events still inside the window that ends now."""
+    return (RateBucket.key == key) & (RateBucket.window > now_ms - seconds * 1000)
+
+
+def hit(session: Session, key: str, limit: int, seconds: int, now: float | None = None) -> bool:
+    """Count one event for key; False (and nothing counted) once the last `seconds` hold `limit`.
+
+    In the database: one INSERT ... SELECT ... WHERE (events in the window) < limit, upserted
+    on the millisecond's row, in the caller's transaction (a rolled-back comment does not
+    use up the allowance). SQLite runs one writer at a time, so the statement's check and
+    count cannot interleave with another's; PostgreSQL first takes a transaction lock on
+    the key, so concurrent callers for one key queue up and each sees the others' counts.
+    In Redis: one Lua script over a sorted set, shared by every worker and host.
     """
     if limit <= 0:
         return False
     key = f"{key}@{seconds}"  # one key may be limited over several window lengths
-    window = window_number(seconds, now)
+    now_ms = _ms(now)
     redis_backend = _redis()
     if redis_backend is not None:
         script, prefix = redis_backend
-        return bool(script(keys=[f"{prefix}rl:{key}:{window}"], args=[limit, seconds * 2]))
+        return bool(script(keys=[f"{prefix}rl:{key}"],
+                           args=[now_ms, seconds * 1000, limit, f"{now_ms}:{uuid.uuid4().hex}"]))
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    session.execute(RateBucket.__table__.delete().where(
+        RateBucket.key == key, RateBucket.window <= now_ms - seconds * 1000))
+    counted = select(func.coalesce(func.sum(RateBucket.count), 0)).where(
+        _since(key, now_ms, seconds)).scalar_subquery()
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(RateBucket).values(key=key, window=window, count=1)
+    statement = insert(RateBucket).from_select(
+        ["key", "window", "count"],
+        select(literal(key, String), literal(now_ms, BigInteger), literal(1, Integer))
+        .where(counted < limit),
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[RateBucket.key, RateBucket.window],
         set_={"count": RateBucket.count + 1},
-        where=RateBucket.count < limit,
     ).returning(RateBucket.count)
     return session.execute(statement).first() is not None
 
 
-def prune(session: Session, seconds: int, now: float | None = None) -> None:
-    """Forget windows of this length older than the previous one."""
-    current = window_number(seconds, now)
-    session.execute(
-        RateBucket.__table__.delete().where(RateBucket.key.like(f"%@{seconds}"),
-                                            RateBucket.window < current - 1)
-    )
-
-
-def current_count(session: Session, key: str, seconds: int, now: float | None = None) -> int:
-    """Events counted for key in the current window (for tests and the admin)."""
-    window = window_number(seconds, now)
+def retry_after(session: Session, key: str, limit: int, seconds: int,
+                now: float | None = None) -> int:
+    """Whole seconds until `key` may count another event (0 when it may now)."""
+    key = f"{key}@{seconds}"
+    now_ms = _ms(now)
     redis_backend = _redis()
     if redis_backend is not None:
         script, prefix = redis_backend
-        value = script.registered_client.get(f"{prefix}rl:{key}@{seconds}:{window}")
-        return int(value or 0)
+        events = [(int(score), 1) for _, score in script.registered_client.zrangebyscore(
+            f"{prefix}rl:{key}", now_ms - seconds * 1000 + 1, "+inf", withscores=True)]
+    else:
+        events = list(session.execute(
+            select(RateBucket.window, RateBucket.count).where(_since(key, now_ms, seconds))
+            .order_by(RateBucket.window)).tuples())
+    excess = sum(count for _, count in events) - limit + 1  # events that must leave first
+    for at_ms, count in events:
+        if excess <= 0:
+            break
+        excess -= count
+        if excess <= 0:
+            return max(0, math.ceil((at_ms + seconds * 1000 - now_ms) / 1000))
+    return 0
+
+
+def prune(session: Session, seconds: int, now: float | None = None) -> None:
+    """Forget events of this window length that no longer count."""
+    session.execute(RateBucket.__table__.delete().where(
+        RateBucket.key.like(f"%@{seconds}"), RateBucket.window <= _ms(now) - seconds * 1000))
+
+
+def current_count(session: Session, key: str, seconds: int, now: float | None = None) -> int:
+    """Events counted for key over the last `seconds` (for tests and the admin)."""
+    key = f"{key}@{seconds}"
+    now_ms = _ms(now)
+    redis_backend = _redis()
+    if redis_backend is not None:
+        script, prefix = redis_backend
+        return int(script.registered_client.zcount(
+            f"{prefix}rl:{key}", now_ms - seconds * 1000 + 1, "+inf"))
     value = session.execute(
-        select(RateBucket.count).where(RateBucket.key == f"{key}@{seconds}",
-                                       RateBucket.window == window)
-    ).scalar_one_or_none()
+        select(func.coalesce(func.sum(RateBucket.count), 0)).where(_since(key, now_ms, seconds))
+    ).scalar_one()
     return int(value or 0)

@@ -128,6 +128,34 @@ PAYLOADS: list[str] = [
     f"<img src=x onerror\t=\t{X}>", f"<img src=x onerror\n={X}>",
     f"<svg><style>&lt;img src=x onerror={X}&gt;</style></svg>",
     f"<table background=\"javascript:{X}\">", f'<button formaction="javascript:{X}">b</button>',
+    # URL forms of the attack run's finding, as Markdown links, autolinks and raw HTML.
+    f"[x](JAVASCRIPT:{X})", f"[x](javascript&colon;{X})", f"[x](<\tjavascript:{X}>)",
+    f"[x](<java\nscript:{X}>)", f"[x](\x01javascript:{X})", f"[x](%20javascript:{X})",
+    f"[x](&#0000106;avascript:{X})", "[x](vbscript:msgbox(2))", "[x](VBScript:msgbox(3))",
+    "[x](data:text/html;base64,PHNjcmlwdD5wYXJlbnQuX194c3MrKzwvc2NyaXB0Pg)",
+    "[x](DATA:text/html,<script>parent.__xss++</script>)", f"<JAVASCRIPT:{X}>",
+    "<vbscript:msgbox(4)>", "<data:text/html,<script>parent.__xss++</script>>",
+    f"<javascript://%0a{X}>", f"[x](javascript://%0a{X})", f"[x](javascript://evil.example/%0a{X})",
+    f"[x](//evil.example/\"onclick=\"{X})", f"[x](\\\\evil.example\\\"onclick=\"{X})",
+    # Reference definitions: another label case, an image, a title, a definition on two lines.
+    f"[x]\n\n[x]: javascript:{X}", f"[x][]\n\n[x]: <data:text/html,<script>{X}</script>>",
+    f"![x][img]\n\n[img]: javascript:{X}", f"[x][A]\n\n[a]: JaVaScRiPt:{X}",
+    f"[x][a]\n\n[a]:\n  javascript:{X}",
+    f'[x][t]\n\n[t]: https://a.example "\\"><img src=x onerror={X}>"',
+    f"[x][v]\n\n[v]: vbscript:msgbox(5) '{X}'",
+    # Raw HTML a comment may hold, with the scheme hidden by entities and whitespace.
+    f'<a href="&#0000106avascript:{X}">e</a>', f'<a href="java&#10;script:{X}">nl</a>',
+    f'<a href="&#14;javascript:{X}">ctl</a>', f'<a href="%6A%61vascript:{X}">pct</a>',
+    f'<a href="javascript&colon;{X}">colon</a>', f'<a href="//evil.example/" onclick="{X}">p</a>',
+    '<img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9cGFyZW50Ll9feHNzKys+">',
+    f"<!-- [x](javascript:{X}) --><a href='javascript:{X}'>c</a>",
+]
+# Where the no-JS comment form sends its readers back: every form of "somewhere else".
+URL_FORMS = [
+    "javascript:alert(1)//", "JaVaScRiPt:window.__xss++", " javascript:window.__xss++",
+    "\x01javascript:window.__xss++", "data:text/html,<script>parent.__xss++</script>",
+    "vbscript:msgbox(1)", "//evil.example/", "\\\\evil.example\\", "/\\evil.example/",
+    "https://evil.example/", "%2F%2Fevil.example/", "/%5Cevil.example/",
 ]
 COMMENT_TAGS = {"p", "br", "em", "strong", "del", "a", "code", "pre", "ul", "ol", "li",
                 "blockquote"}
@@ -427,6 +455,47 @@ def test_form_error_page_echoes_no_payload(browser: Any, xss_server: str,
             assert page.url.endswith("/comments"), page.url
             problems += [f"error page {i}: {p}" for p in _check_page(page, dialogs,
                                                                      f"form error page {i}")]
+            page.close()
+        assert not problems, "\n".join(problems[:40])
+    finally:
+        context.close()
+
+
+def test_form_error_page_links_only_to_this_site(browser: Any, xss_server: str,
+                                                 posted: Posted) -> None:
+    """The attack run's finding: the page's links never take a reader off the site."""
+    context = _context(browser, xss_server, bypass_csp=True)
+    problems: list[str] = []
+    try:
+        for i, url in enumerate(URL_FORMS):
+            page, dialogs = _open(context, xss_server + POST)
+            with page.expect_navigation(wait_until="networkidle"):
+                page.evaluate("""(url) => {
+                  const f = document.createElement('form');
+                  f.method = 'post'; f.action = '/comments';
+                  for (const [k, v] of Object.entries({url, text: 'hello world'})) {
+                    const input = document.createElement('input');
+                    input.name = k; input.value = v; f.appendChild(input);
+                  }
+                  document.body.appendChild(f);
+                  f.submit();
+                }""", url)
+            links = page.evaluate("""() => [...document.querySelectorAll('main a[href]')]
+                .map(a => a.href)""")
+            foreign = [href for href in links if not href.startswith(xss_server + "/")]
+            label = f"form url {i} {url!r}"
+            found = [f"{label}: link to {href}" for href in foreign]
+            back = page.locator(".comments-page a", has_text="Back to the site")
+            if back.count() != 1 or back.get_attribute("href") != "/":
+                found.append(f"{label}: no 'Back to the site' link to /")
+            else:
+                back.click()
+                page.wait_for_load_state("networkidle")
+                if page.url != xss_server + "/":
+                    found.append(f"{label}: the link led to {page.url}")
+            found += _check_page(page, dialogs, label)
+            TALLY.record("reflected URLs", label, found)
+            problems += found
             page.close()
         assert not problems, "\n".join(problems[:40])
     finally:

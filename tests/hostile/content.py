@@ -257,6 +257,25 @@ SHORTCODES = [
          _file("posts/a.md", _page(body='{{< alert icon="\\"><script>alert(1)</script>" >}}'
                                         "x{{< /alert >}}\n")), "either", "posts/a.md",
          extra={"no_script": True}),
+    # Shortcode parameters carrying the URL and style forms of issue 13: dropped, never
+    # rendered into an attribute (nothing a policy would then have to block).
+    Case("shortcode-javascript-href", "shortcodes",
+         _file("posts/a.md", _page(body='{{< button href="JaVaScRiPt:alert(1)" >}}Go'
+                                        '{{< /button >}}\n{{< screenshot src="x.png" '
+                                        'href=" javascript:alert(2)" >}}\n')), "either",
+         "posts/a.md", extra={"absent": ["javascript:", "JaVaScRiPt:"]}),
+    Case("shortcode-data-and-vbscript-href", "shortcodes",
+         _file("posts/a.md", _page(body='{{< button href="data:text/html,<script>alert(1)'
+                                        '</script>" >}}A{{< /button >}}\n{{< button '
+                                        'href="vbscript:msgbox(1)" >}}B{{< /button >}}\n')),
+         "either", "posts/a.md", extra={"absent": ["data:text/html", "vbscript:"]}),
+    Case("shortcode-style-injection-in-colours", "shortcodes",
+         _file("posts/a.md", _page(body='{{< alert cardColor="red;background:url(javascript:'
+                                        'alert(1))" iconColor="red\\" onmouseover=\\"alert(2)"'
+                                        ' >}}x{{< /alert >}}\n{{< swatches "red\\" '
+                                        'onload=\\"alert(3)" "#fff;position:fixed" >}}\n')),
+         "either", "posts/a.md",
+         extra={"absent": ["url(javascript", "onmouseover", "onload=", "position:fixed"]}),
     Case("shortcode-many-params", "shortcodes",
          _file("posts/a.md", _page(body="{{< figure " + " ".join(f"k{i}=v" for i in range(5000))
                                    + " >}}\n")), "either", "posts/a.md"),

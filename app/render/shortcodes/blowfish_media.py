@@ -167,12 +167,13 @@ def render_screenshot(sc: Shortcode, ctx: ShortcodeContext) -> str:
     alt = arg(sc, "alt") or (plain(arg_md(ctx, caption)) if caption else "")
     found = None if is_remote(src) else find_file(ctx, src) or find_file(ctx, f"*{src}*")
     if found is not None:
-        style = ""
-        if found.width and found.height:
-            style = (f' style="max-width: {int(found.width) // 2}px;'
-                     f' max-height: {int(found.height) // 2}px"')
-        image = (f'<img src="{escape(found.url)}" alt="{escape(alt)}"{size_attrs(found)}'
-                 f'{style} loading="lazy" decoding="async">')
+        # Shown at half its size (Blowfish's max-width/max-height), by attributes: the page
+        # needs no inline style, and the stylesheet's max-width: 100% keeps it fluid.
+        half = (f' width="{max(1, int(found.width) // 2)}"'
+                f' height="{max(1, int(found.height) // 2)}"'
+                if found.width and found.height else "")
+        image = (f'<img src="{escape(found.url)}" alt="{escape(alt)}"{half}'
+                 f' loading="lazy" decoding="async">')
     else:
         image = _img(ctx, src, alt)
     href = safe_url(arg(sc, "href"), ctx, "href")
@@ -230,10 +231,12 @@ def render_video(sc: Shortcode, ctx: ShortcodeContext) -> str:
     ratio = _RATIO.fullmatch(arg(sc, "ratio") or "16/9") or _RATIO.fullmatch("16/9")
     fit = (arg(sc, "fit") or "contain").strip().lower()
     fit = fit if fit in ("contain", "cover", "fill") else "contain"
-    style = f"aspect-ratio: {ratio.group(1)} / {ratio.group(2)}; object-fit: {fit}" if ratio else ""
+    # The fit is a class; only the ratio, a free number, is an inline style (allowed by the
+    # page's Content-Security-Policy by its hash).
+    style = f' style="aspect-ratio: {ratio.group(1)} / {ratio.group(2)}"' if ratio else ""
     return block(sc, (
-        f'<figure class="sc-video"><video class="sc-video-player" src="{escape(url + fragment)}"'
-        f'{attrs}{_poster(sc, ctx, found)} style="{style}">'
+        f'<figure class="sc-video"><video class="sc-video-player sc-fit-{fit}" '
+        f'src="{escape(url + fragment)}"{attrs}{_poster(sc, ctx, found)}{style}>'
         f'Your browser cannot play this video. <a href="{escape(url)}" download>'
         f"Download the video</a>.</video>{_caption(ctx, caption)}</figure>"
     ))
