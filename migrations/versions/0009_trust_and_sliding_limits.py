@@ -1,7 +1,7 @@
 """trust and sliding limits: confirmation emails in the outbox; rate events per millisecond
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 06:30:00
 
 `notifications.kind` tells a reply email (`reply`, every row so far) from the double opt-in
@@ -13,8 +13,8 @@ hit of their key deletes them (rows are kept here, as every migration keeps data
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
