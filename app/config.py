@@ -84,6 +84,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "HAS_CJK_LANGUAGE": False,
         "ENABLE_EMOJI": False,
         "DEFAULT_LANGUAGE_IN_SUBDIR": False,
+        "MAIN_SECTIONS": None,  # None: Hugo's default, the section with the most pages
+        "MENUS": {},  # {lang: {menu name: [entry, ...]}} from the site's menus
         "PAGE_SIZE": max(1, _int("PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
         "RELATED_LIMIT": _int("RELATED_LIMIT", 3),
         "SUMMARY_LENGTH": _int("SUMMARY_LENGTH", 70),
