@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import BASE_DIR, check_secret_key, load_config
 from app.extensions import cache, db, migrate
 from app.services import ratelimit
+from app.services.search_text import index_text
 
 
 @event.listens_for(Engine, "connect")
@@ -26,6 +27,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # The search index's triggers (migration 0009) call it: CJK text gets its bigrams.
+        dbapi_connection.create_function("blog_search_text", 1, index_text, deterministic=True)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -1,8 +1,12 @@
-"""GET /search?q=&page= (HTML) and GET /search.json?q=&page= (JSON for scripts)."""
+"""GET [/<lang>]/search?q=&page= (HTML) and [/<lang>]/search.json (JSON for scripts).
+
+Each language has its own search page under its prefix (/fr/search) that finds the pages
+written in that language; /search is the default language's.
+"""
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, abort, current_app, jsonify, render_template, request
 
 from app.content.urls import escape_path
 from app.extensions import db
@@ -20,10 +24,22 @@ def _page_number() -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def _results() -> tuple[SearchResults, int]:
+def _language(lang: str | None) -> str:
+    """The language a search URL names; 404 for anything but a prefixed site language."""
+    default = str(current_app.config["SITE_LANGUAGE"])
+    if lang is None:
+        return default
+    configured = {str(item.get("code")) for item in current_app.config.get("SITE_LANGUAGES")
+                  or []}
+    in_subdir = current_app.config.get("DEFAULT_LANGUAGE_IN_SUBDIR")
+    if lang not in configured or (lang == default and not in_subdir):
+        abort(404)
+    return lang
+
+
+def _results(lang: str) -> tuple[SearchResults, int]:
     number = _page_number()
     query = clean_query(request.args.get("q", ""))
-    lang = current_app.config["SITE_LANGUAGE"]
     return search(db.session, query, lang, PAGE_SIZE, (number - 1) * PAGE_SIZE), number
 
 
@@ -33,18 +49,22 @@ def _cacheable(response: Response) -> Response:
     return response
 
 
-@bp.route("/search")
-def results() -> Response:
+@bp.route("/search", defaults={"lang": None})
+@bp.route("/<lang>/search")
+def results(lang: str | None) -> Response:
     """The results page: the query echoed, a count, ranked hits with snippets, pages."""
-    found, number = _results()
-    html = render_template("search/results.html", results=found, page_number=number)
+    lang = _language(lang)
+    found, number = _results(lang)
+    html = render_template("search/results.html", results=found, page_number=number,
+                           page_lang=lang, search_path=request.path)
     return _cacheable(Response(html, mimetype="text/html"))
 
 
-@bp.route("/search.json")
-def results_json() -> Response:
+@bp.route("/search.json", defaults={"lang": None})
+@bp.route("/<lang>/search.json")
+def results_json(lang: str | None) -> Response:
     """The same hits as JSON: title, url, date, snippet (HTML with <mark>)."""
-    found, number = _results()
+    found, number = _results(_language(lang))
     return _cacheable(jsonify(
         query=found.query,
         total=found.total,
