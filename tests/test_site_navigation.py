@@ -175,6 +175,8 @@ def menu_site(tmp_path: Path) -> Path:
     write(root, "hugo.toml", MENU_SITE)
     content = root / "content"
     write(content, "about.md", _page("About us", linkTitle="About"))
+    write(content, "notes/search.md", _page("How I search", date="2023-01-01"))
+    write(content, "faq/search.md", _page("Searching", date="2022-01-01"))
     write(content, "notes/_index.md", _page("Field notes"))
     write(content, "notes/n1.md", _page("Note one", date="2024-03-01"))
     write(content, "notes/n1.fr.md", _page("Note un", "## Premier\n\nMots.\n\n## Second\n",
@@ -232,9 +234,21 @@ def test_header_follows_the_menu_in_hugos_order(client: FlaskClient,
 def test_main_sections_drive_home_and_feed(client: FlaskClient, menus_imported: None) -> None:
     html = client.get("/").get_data(as_text=True)
     cards = re.findall(r'<h2 class="card-title"><a href="([^"]+)"', html)
-    assert cards == ["/notes/n1/"]
+    assert cards == ["/notes/n1/", "/notes/search/"]
     feed = feedparser.parse(client.get("/index.xml").data)
-    assert [entry.title for entry in feed.entries] == ["Note one"]
+    assert [entry.title for entry in feed.entries] == ["Note one", "How I search"]
+
+
+def test_search_url_of_a_non_language_is_the_page_it_names(client: FlaskClient,
+                                                          menus_imported: None) -> None:
+    moved = client.get("/notes/search")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/notes/search/")
+    moved = client.get("/faq/search")  # shaped like a language code, but not one
+    assert moved.status_code == 301 and moved.headers["Location"].endswith("/faq/search/")
+    assert client.get("/xx/search.json?q=a").status_code == 404
+    french = client.get("/fr/search?q=note").get_data(as_text=True)
+    assert re.findall(r'class="search-hit-title"><a href="([^"]+)"', french) == ["/fr/notes/n1/"]
+    assert 'action="/fr/search"' in french and "Mots à chercher" in french
 
 
 def test_menu_items_are_plain_data() -> None:

@@ -6,7 +6,7 @@ written in that language; /search is the default language's.
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 
 from app.content.urls import escape_path
 from app.extensions import db
@@ -24,17 +24,22 @@ def _page_number() -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def _language(lang: str | None) -> str:
-    """The language a search URL names; 404 for anything but a prefixed site language."""
-    default = str(current_app.config["SITE_LANGUAGE"])
+def _site_language(lang: str | None) -> str | None:
+    """The language a search URL names, the default for /search; None when the site has
+    no such prefixed language."""
+    config = current_app.config
+    default = str(config["SITE_LANGUAGE"])
     if lang is None:
         return default
-    configured = {str(item.get("code")) for item in current_app.config.get("SITE_LANGUAGES")
-                  or []}
-    in_subdir = current_app.config.get("DEFAULT_LANGUAGE_IN_SUBDIR")
-    if lang not in configured or (lang == default and not in_subdir):
-        abort(404)
+    codes = {str(item.get("code")) for item in config.get("SITE_LANGUAGES") or []}
+    if lang not in codes or (lang == default and not config.get("DEFAULT_LANGUAGE_IN_SUBDIR")):
+        return None
     return lang
+
+
+def _not_a_language() -> Response:
+    """/faq/search is no search page: the site's own resolver answers (a page, or 404)."""
+    return current_app.view_functions["blog.resolve"](path=request.path.lstrip("/"))
 
 
 def _results(lang: str) -> tuple[SearchResults, int]:
@@ -50,21 +55,26 @@ def _cacheable(response: Response) -> Response:
 
 
 @bp.route("/search", defaults={"lang": None})
-@bp.route("/<lang>/search")
+@bp.route("/<lang_code:lang>/search")
 def results(lang: str | None) -> Response:
     """The results page: the query echoed, a count, ranked hits with snippets, pages."""
-    lang = _language(lang)
-    found, number = _results(lang)
+    site_lang = _site_language(lang)
+    if site_lang is None:
+        return _not_a_language()
+    found, number = _results(site_lang)
     html = render_template("search/results.html", results=found, page_number=number,
-                           page_lang=lang, search_path=request.path)
+                           page_lang=site_lang, search_path=request.path)
     return _cacheable(Response(html, mimetype="text/html"))
 
 
 @bp.route("/search.json", defaults={"lang": None})
-@bp.route("/<lang>/search.json")
+@bp.route("/<lang_code:lang>/search.json")
 def results_json(lang: str | None) -> Response:
     """The same hits as JSON: title, url, date, snippet (HTML with <mark>)."""
-    found, number = _results(_language(lang))
+    site_lang = _site_language(lang)
+    if site_lang is None:
+        return _not_a_language()
+    found, number = _results(site_lang)
     return _cacheable(jsonify(
         query=found.query,
         total=found.total,
