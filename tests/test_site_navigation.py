@@ -58,6 +58,9 @@ def test_blowfish_recent_posts_come_from_the_main_section(blowfish: Flask) -> No
     cards = re.findall(r'<h2 class="card-title"><a href="([^"]+)"', html)
     assert cards and all(href.startswith("/users/") for href in cards)
     assert ("/users/", "Users") in _nav(html)
+    # Its intro holds an icon and a youtubeLite video card: their stylesheet comes along.
+    assert "sc-youtube" in html or "youtube" in html
+    assert "css/shortcodes.css" in html
 
 
 def test_blowfish_home_feed_has_items(blowfish: Flask) -> None:
@@ -106,6 +109,7 @@ def test_blowfish_french_pages_speak_french(blowfish: Flask) -> None:
     home = client.get("/fr/").get_data(as_text=True)
     assert '<html lang="fr">' in home and "Articles récents" in home
     assert 'action="/fr/search"' in home and "Aller au contenu" in home
+    assert 'data-label-dark="Thème : sombre"' in home  # theme.js names the modes with it
     assert all(href.startswith("/fr/") for href, _ in _nav(home))
     assert ("/fr/tags/", "Étiquettes") in _nav(home)
     post = client.get("/fr/docs/installation/").get_data(as_text=True)
