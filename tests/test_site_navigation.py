@@ -181,6 +181,9 @@ def menu_site(tmp_path: Path) -> Path:
     write(content, "about.md", _page("About us", linkTitle="About"))
     write(content, "notes/search.md", _page("How I search", date="2023-01-01"))
     write(content, "faq/search.md", _page("Searching", date="2022-01-01"))
+    write(content, "contact.md", _page("Contact me", linkTitle="Contact", weight="30",
+                                       menu="main"))
+    write(content, "colophon.md", _page("Colophon", menu="{footer: {weight: 1, name: How}}"))
     write(content, "notes/_index.md", _page("Field notes"))
     write(content, "notes/n1.md", _page("Note one", date="2024-03-01"))
     write(content, "notes/n1.fr.md", _page("Note un", "## Premier\n\nMots.\n\n## Second\n",
@@ -220,11 +223,12 @@ def test_header_follows_the_menu_in_hugos_order(client: FlaskClient,
                                                 menus_imported: None) -> None:
     html = client.get("/").get_data(as_text=True)
     # Weight 10, then the two of weight 20 by name, then the unweighted (0 sorts last).
-    # "Gone" names no page and "Evil" runs script: neither is shown.
+    # "Gone" names no page and "Evil" runs script: neither is shown. "Contact" comes from
+    # its page's front matter (`menu: main`, weighted by the page's weight).
     assert _nav(html) == [("/about/", "About"), ("/posts/", "Archive"), ("/notes/", "Notes"),
-                          ("https://example.org/", "Elsewhere")]
+                          ("/contact/", "Contact"), ("https://example.org/", "Elsewhere")]
     assert '<ul class="submenu">' in html and 'href="/posts/old/">Old posts</a>' in html
-    assert _nav(html, "Footer") == [("/about/", "Imprint")]
+    assert _nav(html, "Footer") == [("/colophon/", "How"), ("/about/", "Imprint")]
     for href, _ in _nav(html)[:3]:
         assert client.get(href).status_code == 200
     french = client.get("/fr/").get_data(as_text=True)

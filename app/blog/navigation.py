@@ -27,12 +27,15 @@ def _lang(context: Any) -> str:
 
 
 def menu_for(name: str, lang: str) -> list[menus.MenuItem]:
-    """A configured menu's links in a language ([] when the site has no such menu)."""
-    entries = (current_app.config.get("MENUS") or {}).get(lang, {}).get(name)
-    if not entries:
-        return []
-    return per_generation(f"menu:{lang}:{name}", lambda: menus.resolve_menu(
-        db.session, entries, lang, langs.prefix(lang)))
+    """A menu's links in a language, from the site's config and its pages' front matter
+    ([] when neither names that menu)."""
+    configured = (current_app.config.get("MENUS") or {}).get(lang, {}).get(name) or []
+
+    def build() -> list[menus.MenuItem]:
+        entries = [*configured, *menus.page_entries(db.session, name, lang)]
+        return menus.resolve_menu(db.session, entries, lang, langs.prefix(lang))
+
+    return per_generation(f"menu:{lang}:{name}", build)
 
 
 def _default_header(lang: str) -> list[menus.MenuItem]:

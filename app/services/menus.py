@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.content.urls import escape_path
@@ -129,6 +129,43 @@ def resolve_menu(session: Session, entries: Iterable[Mapping[str, Any]], lang: s
         items.append((MenuItem(name, url, str(entry.get("title") or ""), identifier,
                                int(entry.get("weight") or 0)), str(entry.get("parent") or "")))
     return _nest(items)
+
+
+def _front_matter_menus(params: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A page's `menu`/`menus` front matter as {menu name: its entry settings}."""
+    raw = params.get("menus", params.get("menu"))
+    if isinstance(raw, str):
+        return {raw: {}}
+    if isinstance(raw, list):
+        return {str(name): {} for name in raw if isinstance(name, str)}
+    if isinstance(raw, Mapping):
+        return {str(name): (conf if isinstance(conf, Mapping) else {})
+                for name, conf in raw.items()}
+    return {}
+
+
+def page_entries(session: Session, name: str, lang: str) -> list[dict[str, Any]]:
+    """The entries pages add to a menu from their front matter (`menu: main`, or
+    `menu: {main: {weight: 10, parent: docs}}`): the page's URL, named by its link title,
+    weighted by its own weight unless the entry sets one."""
+    rows = session.execute(
+        select(Page.url_path, Page.link_title, Page.title, Page.weight, Page.params)
+        .where(Page.lang == lang, published(),
+               func.lower(cast(Page.params, String)).like('%"menu%'))
+    ).all()
+    entries = []
+    for row in rows:
+        menus = _front_matter_menus(row.params or {})
+        if name not in menus:
+            continue
+        conf = {str(key).lower(): value for key, value in menus[name].items()}
+        weight = conf.get("weight")
+        entries.append({
+            "name": str(conf.get("name") or row.link_title or row.title), "url":
+            escape_path(row.url_path), "weight": weight if isinstance(weight, int) else row.weight,
+            "identifier": str(conf.get("identifier") or ""),
+            "parent": str(conf.get("parent") or ""), "title": str(conf.get("title") or "")})
+    return entries
 
 
 def section_links(session: Session, sections: Iterable[str], lang: str,
