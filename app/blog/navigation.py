@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app
 from jinja2 import pass_context
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.blog import bp, langs
 from app.blog.page_cache import per_generation
@@ -48,17 +50,30 @@ def _default_header(lang: str) -> list[menus.MenuItem]:
     return items
 
 
+log = logging.getLogger(__name__)
+
+
+def _safely(compute: Any) -> list[menus.MenuItem]:
+    """Links, or none when the database cannot answer (the error page must still render)."""
+    try:
+        return list(compute())
+    except SQLAlchemyError:
+        log.exception("navigation links unavailable")
+        db.session.rollback()
+        return []
+
+
 @bp.app_template_global()
 @pass_context
 def header_links(context: Any) -> list[menus.MenuItem]:
     """The header's links for the page's language: its `main` menu, else the defaults."""
     lang = _lang(context)
-    return menu_for("main", lang) or per_generation(
-        f"header:{lang}", lambda: _default_header(lang))
+    return _safely(lambda: menu_for("main", lang) or per_generation(
+        f"header:{lang}", lambda: _default_header(lang)))
 
 
 @bp.app_template_global()
 @pass_context
 def footer_links(context: Any) -> list[menus.MenuItem]:
     """The footer's links: the site's `footer` menu in the page's language."""
-    return menu_for("footer", _lang(context))
+    return _safely(lambda: menu_for("footer", _lang(context)))
