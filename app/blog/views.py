@@ -231,8 +231,8 @@ def _personal_response(url_path: str) -> Response | None:
     own = _personal(page)
     if not own:
         return None
-    # The no-JavaScript path fills the form in again, as the script does, from the
-    # viewer's own latest comment (named by the signed author cookie).
+    # The no-JavaScript path fills the name and website in again, as the script keeps them,
+    # from the viewer's own latest comment (named by the signed author cookie).
     author = comments.latest_author(db.session, _viewer_comment_ids())
     return personal_html(_render_post(page, own, author))
 
