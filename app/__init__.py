@@ -17,6 +17,7 @@ from app.config import BASE_DIR, ConfigError, load_config
 from app.extensions import cache, db, migrate
 from app.secret_key import resolve_secret_key
 from app.services import ratelimit
+from app.services.search_text import index_text
 
 
 @event.listens_for(Engine, "connect")
@@ -29,6 +30,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # The search index's triggers (migration 0009) call it: CJK text gets its bigrams.
+        dbapi_connection.create_function("blog_search_text", 1, index_text, deterministic=True)
 
 
 def create_app(config: dict[str, Any] | None = None,

@@ -110,6 +110,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "ENABLE_EMOJI": False,
         "MARKUP": None,  # a site config's markup table; None: Blowfish's Markdown settings
         "DEFAULT_LANGUAGE_IN_SUBDIR": False,
+        "MAIN_SECTIONS": None,  # None: Hugo's default, the section with the most pages
+        "MENUS": {},  # {lang: {menu name: [entry, ...]}} from the site's menus
         "PAGE_SIZE": max(1, _int(env, "PAGE_SIZE", 10)),  # Hugo's pagination.pagerSize
         "RELATED_LIMIT": _int(env, "RELATED_LIMIT", 3),
         "SUMMARY_LENGTH": _int(env, "SUMMARY_LENGTH", 70),

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Flask, current_app
+from jinja2 import pass_context
 
 from app.content.urls import escape_path
+from app.i18n import format_date, translate, translate_count
 from app.render.extras import emojify
 from app.render.identicon import identicon_svg
 from app.style_hashes import author_html
 
 
-def date_long(value: datetime | None) -> str:
-    """Blowfish's default date format, "2 January 2006"."""
-    return f"{value.day} {value:%B %Y}" if value else ""
+def page_language(context: Any) -> str:
+    """The language a template speaks: the page's, else the site's."""
+    return str(context.get("page_lang") or current_app.config.get("SITE_LANGUAGE") or "en")
+
+
+@pass_context
+def date_long(context: Any, value: datetime | None) -> str:
+    """Blowfish's default date format, "2 January 2006", in the page's language."""
+    return format_date(page_language(context), value)
+
+
+@pass_context
+def tr(context: Any, key: str, **values: object) -> str:
+    """Interface text in the page's language (app/i18n/<lang>.json)."""
+    return translate(page_language(context), key, **values)
+
+
+@pass_context
+def trn(context: Any, key: str, count: int) -> str:
+    """A count with its noun in the page's language: "3 comments", "3 commentaires"."""
+    return translate_count(page_language(context), key, count)
 
 
 def iso_date(value: datetime | None) -> str:
@@ -41,4 +62,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(escape_path, "urlpath")
     app.add_template_filter(author_html)
     app.add_template_global(plural)
+    app.add_template_global(tr)
+    app.add_template_global(trn)
     app.add_template_global(identicon_svg, "identicon")

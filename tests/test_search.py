@@ -361,3 +361,67 @@ def test_query_terms_are_plain_words() -> None:
     assert search_service.snippet("", matcher) == ""
     assert search_service.snippet("x" * 500 + " zebra", matcher, size=40) == (
         "… <mark>zebra</mark>")
+
+
+# --- languages ------------------------------------------------------------------------------
+
+LANGUAGES_TOML = """\
+defaultContentLanguage = "en"
+[languages.en]
+  weight = 1
+[languages.de]
+  weight = 2
+[languages.ja]
+  weight = 3
+[languages.zh-cn]
+  weight = 4
+"""
+
+
+@pytest.fixture
+def multilingual(runner: FlaskCliRunner, tmp_path: Path) -> Path:
+    root = tmp_path / "multi"
+    write(root, "hugo.toml", LANGUAGES_TOML)
+    write(root, "content/docs/start.md", _post("Getting started", "Install the theme first."))
+    write(root, "content/docs/start.de.md", _post(
+        "Schnellstart", "Diese Anleitung zeigt den Schnellstart mit dem Theme."))
+    write(root, "content/docs/start.ja.md", _post(
+        "はじめに", "このテーマのインストール手順を説明します。"))
+    write(root, "content/docs/start.zh-cn.md", _post("快速开始", "本主题的安装步骤如下。"))
+    _import(runner, root)
+    return root
+
+
+def _hits(client: FlaskClient, path: str, query: str) -> list[str]:
+    response = client.get(path, query_string={"q": query})
+    assert response.status_code == 200
+    return [a["href"] for a in soup(response.data).select(".search-hit-title a")]
+
+
+@pytest.mark.parametrize(("path", "query", "expected"), [
+    ("/de/search", "Schnellstart", "/de/docs/start/"),
+    ("/ja/search", "インストール", "/ja/docs/start/"),  # inside a run without spaces
+    ("/ja/search", "手順", "/ja/docs/start/"),
+    ("/zh-cn/search", "安装", "/zh-cn/docs/start/"),
+    ("/zh-cn/search", "安装步骤", "/zh-cn/docs/start/"),
+    ("/search", "install", "/docs/start/"),
+])
+def test_each_language_searches_its_own_pages(multilingual: Path, client: FlaskClient,
+                                              path: str, query: str, expected: str) -> None:
+    assert _hits(client, path, query) == [expected]
+
+
+def test_cjk_words_are_phrases_and_highlighted(multilingual: Path, client: FlaskClient) -> None:
+    assert _hits(client, "/zh-cn/search", "装安") == []  # the pairs, in this order only
+    assert _hits(client, "/ja/search", "安装") == []  # Chinese words are not in Japanese pages
+    html = client.get("/ja/search?q=インストール").get_data(as_text=True)
+    assert "<mark>インストール</mark>" in html and "検索結果" in html
+    assert search_service.query_terms("hugoのテーマ") == ["hugo", "のテーマ"]
+
+
+def test_german_stemming_on_postgresql(multilingual: Path, client: FlaskClient, db) -> None:
+    if _db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("stemming is PostgreSQL's (FTS5 matches word prefixes)")
+    # "Anleitungen" and "Anleitung" share their German stem; English has none of them.
+    assert _hits(client, "/de/search", "Anleitungen") == ["/de/docs/start/"]
+    assert _hits(client, "/search", "installing") == ["/docs/start/"]

@@ -17,4 +17,4 @@ class SitePathConverter(PathConverter):
 def _converters(state: BlueprintSetupState) -> None:
     state.app.url_map.converters["site_path"] = SitePathConverter
 
-from app.blog import views  # noqa: E402,F401 - routes register on import
+from app.blog import navigation, views  # noqa: E402,F401 - routes register on import

@@ -7,7 +7,7 @@ import re
 
 from flask import Response, abort, current_app, redirect, render_template, request
 
-from app.blog import bp, langs
+from app.blog import bp, langs, navigation
 from app.blog.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
 from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
@@ -47,7 +47,8 @@ def base_url() -> str:
     return current_app.config.get("SITE_BASE_URL") or request.url_root.rstrip("/")
 
 
-def _render_post(page: Page, own: comments.Personal | None = None) -> str:
+def _render_post(page: Page, own: comments.Personal | None = None,
+                 author_values: dict[str, str] | None = None) -> str:
     pending = own.pending if own else frozenset()
     editable = own.editable if own else frozenset()
     rendered = rendered_page(page)
@@ -83,6 +84,7 @@ def _render_post(page: Page, own: comments.Personal | None = None) -> str:
         and page.lastmod.date() != page.date.date(),
         translations=langs.translations(page),
         page_lang=page.lang,
+        author_values=author_values or {},
     )
 
 
@@ -91,11 +93,13 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
     if paged.number > paged.pages:
         return None
     show_intro = intro is not None and intro.body.strip() and paged.number == 1
-    intro_html = rendered_page(intro).html if show_intro else ""
+    intro_render = rendered_page(intro) if show_intro else None
+    intro_html = intro_render.html if intro_render is not None else ""
     extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
     return render_template(
         "blog/list.html", title=title, items=paged.items, paged=paged, base=base,
         intro=intro, intro_html=intro_html, kind=kind,
+        intro_shortcodes=intro_render.shortcodes if intro_render is not None else (),
         translations=langs.translations(intro) if intro is not None else [],
         comment_counts=comments.counts(db.session, [p.id for p in paged.items]), **extra)
 
@@ -108,8 +112,7 @@ def _home(number: int, lang: str | None = None) -> str | None:
     lang = lang or langs.default_lang()
     base = langs.prefix(lang) + "/"
     intro = queries.find_page(db.session, base)
-    sections = per_generation(f"main_sections:{lang}",
-                              lambda: queries.main_sections(db.session, lang))
+    sections = navigation.main_sections(lang)
     paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
     if intro is None and not paged.total and base != "/":
         return None  # a language prefix with nothing in that language
@@ -228,7 +231,10 @@ def _personal_response(url_path: str) -> Response | None:
     own = _personal(page)
     if not own:
         return None
-    return personal_html(_render_post(page, own))
+    # The no-JavaScript path fills the name and website in again, as the script keeps them,
+    # from the viewer's own latest comment (named by the signed author cookie).
+    author = comments.latest_author(db.session, _viewer_comment_ids())
+    return personal_html(_render_post(page, own, author))
 
 
 @bp.route("/<site_path:path>")

@@ -30,6 +30,24 @@ class Language:
     locale: str = ""
     content_dir: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    menus: Mapping[str, tuple[MenuEntry, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One entry of a menu in the site's configuration (`[[menus.main]]`)."""
+
+    name: str = ""
+    page_ref: str = ""
+    url: str = ""
+    weight: int = 0
+    identifier: str = ""
+    parent: str = ""
+    title: str = ""
+
+    def data(self) -> dict[str, Any]:
+        """The entry as JSON-ready data (empty fields left out)."""
+        return {key: value for key, value in self.__dict__.items() if value}
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,8 @@ class SiteConfig:
     enable_emoji: bool | None = None
     markup: Mapping[str, Any] = field(default_factory=dict)  # markup.goldmark, .highlight
     ref_not_found_url: str | None = None  # refLinksNotFoundURL
+    main_sections: tuple[str, ...] | None = None
+    menus: Mapping[str, tuple[MenuEntry, ...]] = field(default_factory=dict)
 
     @property
     def content_root(self) -> Path:
@@ -64,6 +84,17 @@ class SiteConfig:
     def language_codes(self) -> frozenset[str] | None:
         """The configured language codes (None when the site names none)."""
         return frozenset(lang.code for lang in self.languages) if self.languages else None
+
+    def menus_by_language(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Each language's menus: its own (languages.<code>.menus) over the site's."""
+        langs = self.languages or (Language(self.default_lang),)
+        out: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for lang in langs:
+            merged = {**self.menus, **lang.menus}
+            if merged:
+                out[lang.code] = {name: [entry.data() for entry in entries]
+                                  for name, entries in merged.items()}
+        return out
 
     def settings(self) -> dict[str, Any]:
         """The settings as JSON-ready data, for the site_settings table."""
@@ -82,6 +113,9 @@ class SiteConfig:
                                  if k in ("goldmark", "highlight")}),
             "permalinks": [list(item) for item in self.permalinks],
             "files": list(self.files),
+            "main_sections": list(self.main_sections) if self.main_sections is not None
+            else None,
+            "menus": self.menus_by_language() or None,
         }
         return {key: value for key, value in data.items() if value is not None}
 
@@ -200,9 +234,49 @@ def _languages(data: Mapping[str, Any]) -> tuple[Language, ...]:
         out.append(Language(
             code=str(code).lower(), weight=_int(conf, "weight") or 0, title=_str(conf, "title"),
             label=label, locale=_str(conf, "locale") or _str(conf, "languagecode") or "",
-            content_dir=_str(conf, "contentdir"), params=dict(params or {})))
+            content_dir=_str(conf, "contentdir"), params=dict(params or {}),
+            menus=_menus(conf, f"languages.{code}.")))
     # Hugo's order: by weight (0 last), then by code.
     return tuple(sorted(out, key=lambda x: (x.weight == 0, x.weight, x.code)))
+
+
+def _menu_entry(raw: Any, where: str) -> MenuEntry:
+    if not isinstance(raw, Mapping):
+        raise ContentProblem(0, f"configuration: each entry of '{where}' must be a table "
+                                "with a name and a pageRef or url")
+    entry = MenuEntry(
+        name=_str(raw, "name") or "", page_ref=_str(raw, "pageref") or "",
+        url=_str(raw, "url") or "", weight=_int(raw, "weight") or 0,
+        identifier=_str(raw, "identifier") or "", parent=_str(raw, "parent") or "",
+        title=_str(raw, "title") or "")
+    if not entry.name and not entry.page_ref:
+        raise ContentProblem(0, f"configuration: an entry of '{where}' needs a name")
+    return entry
+
+
+def _menus(data: Mapping[str, Any], where: str = "") -> dict[str, tuple[MenuEntry, ...]]:
+    """`menus` (or Hugo's older `menu`): menu name -> its entries, as written."""
+    raw = data.get("menus", data.get("menu"))
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise ContentProblem(0, f"configuration: '{where}menus' must be a mapping of menus")
+    out = {}
+    for name, entries in raw.items():
+        items = entries if isinstance(entries, list) else [entries]
+        out[str(name)] = tuple(_menu_entry(item, f"{where}menus.{name}") for item in items)
+    return out
+
+
+def _main_sections(data: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """`mainSections` (Hugo 0.112+) or the older `params.mainSections`; None when unset."""
+    raw = data.get("mainsections", params.get("mainsections"))
+    if raw is None:
+        return None
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
+        raise ContentProblem(0, "configuration: 'mainSections' must be a list of section names")
+    return tuple(x.strip("/") for x in items if x.strip("/"))
 
 
 def _permalinks(data: Mapping[str, Any]) -> tuple[tuple[str, str, str], ...]:
@@ -253,6 +327,7 @@ def from_raw(root: Path, data: Mapping[str, Any], files: list[Path]) -> SiteConf
         enable_emoji=_bool(data, "enableemoji"),
         markup=dict(data["markup"]) if isinstance(data.get("markup"), Mapping) else {},
         ref_not_found_url=_str(data, "reflinksnotfoundurl"),
+        main_sections=_main_sections(data, params or {}), menus=_menus(data),
     )
 
 

@@ -150,11 +150,14 @@ def _pages_feed(title: str, list_path: str, lang: str, pages: list[Page]) -> byt
 
 
 def _home_feed(lang: str, home: Page | None) -> bytes:
+    # The main sections' pages; when none of them can be listed (Blowfish's largest
+    # section, `users`, holds only external links), every regular page, as Hugo's own RSS.
     where = [Page.kind == "page", Page.lang == lang]
-    sections = site_pages.main_sections(db.session, lang)
-    if sections:
-        where.append(Page.section.in_(sections))
-    pages = feed_queries.newest(db.session, where, feed_limit())
+    sections = site_pages.main_sections(db.session, lang, current_app.config.get(
+        "MAIN_SECTIONS"))
+    pages = feed_queries.newest(db.session, [*where, Page.section.in_(sections)], feed_limit())
+    if not pages:
+        pages = feed_queries.newest(db.session, where, feed_limit())
     title = home.title if home is not None and home.title else current_app.config["SITE_TITLE"]
     return _pages_feed(title, home.url_path if home is not None else "/", lang, pages)
 

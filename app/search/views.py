@@ -1,4 +1,8 @@
-"""GET /search?q=&page= (HTML) and GET /search.json?q=&page= (JSON for scripts)."""
+"""GET [/<lang>]/search?q=&page= (HTML) and [/<lang>]/search.json (JSON for scripts).
+
+Each language has its own search page under its prefix (/fr/search) that finds the pages
+written in that language; /search is the default language's.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +24,27 @@ def _page_number() -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def _results() -> tuple[SearchResults, int]:
+def _site_language(lang: str | None) -> str | None:
+    """The language a search URL names, the default for /search; None when the site has
+    no such prefixed language."""
+    config = current_app.config
+    default = str(config["SITE_LANGUAGE"])
+    if lang is None:
+        return default
+    codes = {str(item.get("code")) for item in config.get("SITE_LANGUAGES") or []}
+    if lang not in codes or (lang == default and not config.get("DEFAULT_LANGUAGE_IN_SUBDIR")):
+        return None
+    return lang
+
+
+def _not_a_language() -> Response:
+    """/faq/search is no search page: the site's own resolver answers (a page, or 404)."""
+    return current_app.view_functions["blog.resolve"](path=request.path.lstrip("/"))
+
+
+def _results(lang: str) -> tuple[SearchResults, int]:
     number = _page_number()
     query = clean_query(request.args.get("q", ""))
-    lang = current_app.config["SITE_LANGUAGE"]
     return search(db.session, query, lang, PAGE_SIZE, (number - 1) * PAGE_SIZE), number
 
 
@@ -33,18 +54,27 @@ def _cacheable(response: Response) -> Response:
     return response
 
 
-@bp.route("/search")
-def results() -> Response:
+@bp.route("/search", defaults={"lang": None})
+@bp.route("/<lang_code:lang>/search")
+def results(lang: str | None) -> Response:
     """The results page: the query echoed, a count, ranked hits with snippets, pages."""
-    found, number = _results()
-    html = render_template("search/results.html", results=found, page_number=number)
+    site_lang = _site_language(lang)
+    if site_lang is None:
+        return _not_a_language()
+    found, number = _results(site_lang)
+    html = render_template("search/results.html", results=found, page_number=number,
+                           page_lang=site_lang, search_path=request.path)
     return _cacheable(Response(html, mimetype="text/html"))
 
 
-@bp.route("/search.json")
-def results_json() -> Response:
+@bp.route("/search.json", defaults={"lang": None})
+@bp.route("/<lang_code:lang>/search.json")
+def results_json(lang: str | None) -> Response:
     """The same hits as JSON: title, url, date, snippet (HTML with <mark>)."""
-    found, number = _results()
+    site_lang = _site_language(lang)
+    if site_lang is None:
+        return _not_a_language()
+    found, number = _results(site_lang)
     return _cacheable(jsonify(
         query=found.query,
         total=found.total,

@@ -67,8 +67,12 @@ def find_file(session: Session, url_path: str) -> tuple[BundleFile, bytes] | Non
     return (row[0], row[1]) if row else None
 
 
-def main_sections(session: Session, lang: str) -> list[str]:
-    """Hugo's default mainSections: the section with the most regular pages."""
+def main_sections(session: Session, lang: str,
+                  configured: list[str] | None = None) -> list[str]:
+    """The site's mainSections when it sets them, else Hugo's default: the top-level
+    section with the most regular pages (ties: the first by name)."""
+    if configured is not None:
+        return list(configured)
     row = session.execute(
         select(Page.section, func.count())
         .where(Page.kind == "page", Page.lang == lang, Page.section != "", published())
@@ -76,6 +80,15 @@ def main_sections(session: Session, lang: str) -> list[str]:
         .order_by(func.count().desc(), Page.section)
     ).first()
     return [row[0]] if row else []
+
+
+def taxonomy_used(session: Session, taxonomy: str, lang: str) -> bool:
+    """Whether a published page in `lang` uses a term of the taxonomy."""
+    return session.execute(
+        select(Page.id).join(PageTerm, PageTerm.page_id == Page.id)
+        .join(Term, Term.id == PageTerm.term_id)
+        .where(Term.taxonomy == taxonomy, Term.lang == lang, published()).limit(1)
+    ).first() is not None
 
 
 @dataclass(frozen=True)

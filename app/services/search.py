@@ -44,6 +44,7 @@ from sqlalchemy.sql.selectable import Join
 
 from app.models import Page, PageTerm
 from app.services.pages import published
+from app.services.search_text import bigrams, has_cjk, split_scripts
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ _WORD = re.compile(r"[^\W_]+")
 _fts = table("page_search", column("rowid"))
 _pg_index = table("page_search", column("page_id"), column("title_document"),
                   column("document"))
-_PG_CONFIG = "'blog_search'::regconfig"
 # Title matches (weight A) count far more than body matches (weight B).
 _PG_WEIGHTS = "'{0.05, 0.1, 0.2, 1.0}'::float4[]"
 _FTS5_WEIGHTS = (10.0, 1.0)  # bm25 weights of the title and body columns
@@ -117,12 +117,12 @@ def clean_query(query: str | None) -> str:
 def query_terms(query: str | None) -> list[str]:
     """The words of a query, lower-cased, deduplicated and bounded; no operator survives."""
     terms: list[str] = []
-    for word in _WORD.findall(clean_query(query).lower()):
-        word = word[:MAX_TERM_CHARS]
-        if word not in terms:
-            terms.append(word)
-        if len(terms) == MAX_TERMS:
-            break
+    for whole in _WORD.findall(clean_query(query).lower()):
+        for word in split_scripts(whole[:MAX_TERM_CHARS]):
+            if word not in terms:
+                terms.append(word)
+            if len(terms) == MAX_TERMS:
+                return terms
     return terms
 
 
@@ -135,7 +135,9 @@ def fts5_query(terms: list[str], expansions: dict[str, list[str]] | None = None)
     expansions = expansions or {}
     parts = []
     for term in terms:
-        if term in expansions:
+        if has_cjk(term):  # the phrase of its character pairs; one character: a prefix
+            parts.append('"' + " ".join(bigrams(term)) + '"' + ("*" if len(term) == 1 else ""))
+        elif term in expansions:
             words = " OR ".join('"' + word.replace('"', '""') + '"' for word in expansions[term])
             parts.append(f"({words})")
         else:
@@ -144,8 +146,17 @@ def fts5_query(terms: list[str], expansions: dict[str, list[str]] | None = None)
 
 
 def tsquery(terms: list[str]) -> str:
-    """The same for PostgreSQL's to_tsquery: quoted lexemes, `:*` prefixes, joined by `&`."""
-    return " & ".join(f"'{term}'" + (":*" if len(term) > 1 else "") for term in terms)
+    """The same for PostgreSQL's to_tsquery: quoted lexemes, `:*` prefixes, joined by `&`;
+    a CJK word is the phrase of its character pairs, a single CJK character a prefix."""
+    parts = []
+    for term in terms:
+        if has_cjk(term):
+            pairs = bigrams(term)
+            parts.append("(" + " <-> ".join(f"'{pair}'" for pair in pairs) + ")"
+                         if len(term) > 1 else f"'{term}':*")
+        else:
+            parts.append(f"'{term}'" + (":*" if len(term) > 1 else ""))
+    return " & ".join(parts)
 
 
 # --- snippets ---------------------------------------------------------------------------------
@@ -177,10 +188,15 @@ class _Matcher:
 
     def __init__(self, terms: list[str]) -> None:
         folded = sorted({_fold(term) for term in terms if term}, key=len, reverse=True)
+        # A Chinese or Japanese word sits inside a run of letters: matched anywhere.
+        cjk = "|".join(re.escape(term) for term in folded if has_cjk(term))
+        folded = [term for term in folded if not has_cjk(term)]
         prefixes = "|".join(re.escape(term) for term in folded if len(term) > 1)
         # One-letter words are marked only when the query has nothing longer: noise else.
-        exact = "" if prefixes else "|".join(re.escape(term) for term in folded)
+        exact = "" if prefixes or cjk else "|".join(re.escape(term) for term in folded)
         options = []
+        if cjk:
+            options.append(f"(?P<cjk>{cjk})")
         if prefixes:
             options.append(f"(?P<prefix>{prefixes})[^\\W_]*")
         if exact:
@@ -196,7 +212,8 @@ class _Matcher:
         folded = _fold(value)
         return [(found.start(), found.end(), found.group(found.lastgroup or 0))
                 for found in self.pattern.finditer(folded)
-                if not found.start() or not folded[found.start() - 1].isalnum()]
+                if found.lastgroup == "cjk" or not found.start()
+                or not folded[found.start() - 1].isalnum()]
 
 
 def _marked(value: str, spans: list[tuple[int, int, str]], start: int, end: int) -> str:
@@ -402,7 +419,8 @@ def _search_sqlite(session: Session, terms: list[str], lang: str, limit: int,
 
 def _search_postgresql(session: Session, terms: list[str], lang: str, limit: int,
                        offset: int) -> tuple[int, Ranked]:
-    query = func.to_tsquery(literal_column(_PG_CONFIG), bindparam("tsquery", tsquery(terms)))
+    config = func.blog_search_config(bindparam("search_lang", lang))
+    query = func.to_tsquery(config, bindparam("tsquery", tsquery(terms)))
     matches = (
         select(Page.id).select_from(_pg_index).join(Page, Page.id == _pg_index.c.page_id)
         .where(_pg_index.c.document.op("@@")(query))
@@ -431,10 +449,6 @@ def rebuild_index(session: Session) -> None:
         session.execute(text("INSERT INTO page_search (page_search) VALUES ('rebuild')"))
     elif dialect == "postgresql":
         session.execute(text("DELETE FROM page_search"))
+        # Each page in its own language's configuration (migration 0009).
         session.execute(text(
-            "INSERT INTO page_search (page_id, title_document, document) SELECT id, "
-            "to_tsvector('blog_search'::regconfig, coalesce(title, '')), "
-            "setweight(to_tsvector('blog_search'::regconfig, coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('blog_search'::regconfig, coalesce(plain_text, '')), 'B') "
-            "FROM pages"
-        ))
+            "SELECT page_search_upsert(id, lang, title, plain_text) FROM pages"))

@@ -20,7 +20,8 @@ _STATE = "site_settings"
 OVERLAID = ("SITE_TITLE", "SITE_LANGUAGE", "SITE_LANGUAGES", "SITE_TIMEZONE", "TAXONOMIES",
             "SUMMARY_LENGTH", "TOC_START_LEVEL", "TOC_END_LEVEL", "ARTICLE_DEFAULTS",
             "SITE_DESCRIPTION", "SITE_AUTHOR", "SITE_BASE_URL", "SITE_PARAMS",
-            "HAS_CJK_LANGUAGE", "ENABLE_EMOJI", "DEFAULT_LANGUAGE_IN_SUBDIR", "MARKUP")
+            "HAS_CJK_LANGUAGE", "ENABLE_EMOJI", "DEFAULT_LANGUAGE_IN_SUBDIR", "MARKUP",
+            "MAIN_SECTIONS", "MENUS")
 
 
 def load(session: Session) -> dict[str, Any]:
@@ -69,6 +70,10 @@ def overlay(data: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
     out["SITE_PARAMS"] = dict(params)
     # A stored site config (even one without a markup table) means Hugo's defaults apply.
     out["MARKUP"] = data.get("markup", {}) if data else base.get("MARKUP")
+    if data.get("main_sections") is not None:
+        out["MAIN_SECTIONS"] = list(data["main_sections"])
+    if data.get("menus"):
+        out["MENUS"] = dict(data["menus"])
     article = params.get("article")
     if isinstance(article, Mapping):
         out["ARTICLE_DEFAULTS"] = {**(base.get("ARTICLE_DEFAULTS") or {}),

@@ -15,8 +15,11 @@
 
   function show(button) {
     var mode = current();
-    button.querySelector(".theme-toggle-label").textContent = LABEL[mode];
-    button.setAttribute("aria-label", LABEL[mode] + " (change theme)");
+    // The page's language may name the modes (data-label-system, ... on the button).
+    var label = button.getAttribute("data-label-" + mode) || LABEL[mode];
+    button.querySelector(".theme-toggle-label").textContent = label;
+    button.setAttribute("aria-label", label + " (" + (button.getAttribute("data-label-change")
+      || "change theme") + ")");
   }
 
   document.addEventListener("DOMContentLoaded", function () {
