@@ -8,15 +8,14 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Page
-from tests.conftest import CORPUS, make_app
-
-CONTENT = CORPUS / "content"
+from tests.conftest import make_app
+from tests.shared import CORPUS_CONTENT as CONTENT
+from tests.shared import require
 
 
 @pytest.fixture(scope="module")
 def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, object]:
-    if not CONTENT.is_dir():
-        pytest.skip(f"{CONTENT} is not beside the repository")
+    require(CONTENT)
     application = make_app(tmp_path_factory.mktemp("corpus"))
     result = application.test_cli_runner().invoke(args=["content", "import", str(CONTENT)])
     return application, result
