@@ -44,4 +44,5 @@ def require(path: Path) -> Path:
               "repository, or the folder BLOG_SHARED_DIR names)")
     if required():
         pytest.fail(f"BLOG_REQUIRE_SHARED=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
+    # Reported at the test that asked (as a skip mark is), not at this line.
+    raise pytest.skip.Exception(reason, _use_item_location=True)
