@@ -16,7 +16,7 @@ from app.extensions import db as _db
 from tests import backends
 from tests.shared import ROOT
 
-pytest_plugins = ["pytester", "tests.ci_skips"]
+pytest_plugins = ["pytester", "tests.ci_skips", "tests.measure"]
 
 SEED_CONTENT = ROOT / "content"
 

@@ -12,6 +12,10 @@ from tests.conftest import make_app
 from tests.shared import CORPUS_CONTENT as CONTENT
 from tests.shared import require
 
+# The same corpus is imported, measured, by test_hugo_oracle.py; this second pass over its
+# 1,529 pages would only double the measured run's time (tests/measure.py).
+pytestmark = pytest.mark.unmeasured
+
 
 @pytest.fixture(scope="module")
 def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, object]:
