@@ -15,11 +15,6 @@ import coverage
 import pytest
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "unmeasured: runs with coverage paused (volume or time-bound passes)")
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
     return (yield from _paused_if_marked(item))
