@@ -15,11 +15,11 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db as _db
 from tests import backends
+from tests.shared import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+pytest_plugins = ["pytester", "tests.ci_skips", "tests.measure"]
+
 SEED_CONTENT = ROOT / "content"
-CORPUS = SHARED / "corpus" / "blowfish-exampleSite"
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:

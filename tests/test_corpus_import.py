@@ -11,15 +11,18 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Page
-from tests.conftest import CORPUS, make_app
+from tests.conftest import make_app
+from tests.shared import CORPUS_CONTENT as CONTENT
+from tests.shared import require
 
-CONTENT = CORPUS / "content"
+# The same corpus is imported, measured, by test_hugo_oracle.py; this second pass over its
+# 1,529 pages would only double the measured run's time (tests/measure.py).
+pytestmark = pytest.mark.unmeasured
 
 
 @pytest.fixture(scope="module")
 def corpus_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, object]:
-    if not CONTENT.is_dir():
-        pytest.skip(f"{CONTENT} is not beside the repository")
+    require(CONTENT)
     application = make_app(tmp_path_factory.mktemp("corpus"))
     # The folder itself, as a user points the importer at a site: it has a hugo.toml.
     result = application.test_cli_runner().invoke(args=["content", "import", str(CORPUS)])

@@ -239,6 +239,8 @@ def _params() -> Iterator[object]:
         marks = []
         if case.slow:
             marks.append(pytest.mark.slow)
+        if "timeout" in case.extra:  # time-bounded: tracing would change what it tests
+            marks.append(pytest.mark.unmeasured)
         bug = BUGS.get(case.id) or case.bug
         if bug:
             marks.append(pytest.mark.xfail(reason=f"BUG: {bug}", strict=True))

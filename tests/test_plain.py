@@ -20,10 +20,9 @@ from app.render.plain import (
     split_manual_summary,
     strip_html,
 )
+from tests.shared import CORPUS as BLOWFISH
+from tests.shared import SEED, SEED_ORACLE, require
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEED = SHARED / "seed"
-BLOWFISH = SHARED / "corpus" / "blowfish-exampleSite"
 ZH = "这是中文\uff0c全中文"  # fullwidth comma, as in Hugo's own tests
 
 
@@ -219,10 +218,10 @@ def _oracle_pages(path: Path) -> list[dict]:
     return json.loads(path.read_text(encoding="utf-8"))["pages"]
 
 
-@pytest.mark.skipif(not SEED.is_dir(), reason="shared/seed not present")
 def test_seed_against_hugo_oracle() -> None:
+    require(SEED_ORACLE)
     page = next(p for p in _oracle_pages(SEED / "hugo-oracle.json") if p["kind"] == "page")
-    _, body = _body(SEED / "000_2bd4cfbd7f65c93b.txt")
+    _, body = _body(require(SEED / "000_2bd4cfbd7f65c93b.txt"))
     # The oracle stubs the carousel shortcode to nothing; drop it the same way.
     html = markdown.markdown(re.sub(r"\{\{<.*?>\}\}", "", body), extensions=["smarty"])
     summary = auto_summary(html)
@@ -248,9 +247,9 @@ CORPUS_PAGES = [
 ]
 
 
-@pytest.mark.skipif(not BLOWFISH.is_dir(), reason="shared/corpus not present")
 @pytest.mark.parametrize(("lang", "file"), CORPUS_PAGES)
 def test_blowfish_against_hugo_oracle(lang: str, file: str) -> None:
+    require(BLOWFISH / "hugo-oracle.json")
     page = next(
         p
         for p in _oracle_pages(BLOWFISH / "hugo-oracle.json")

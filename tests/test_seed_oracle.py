@@ -8,17 +8,14 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from tests.conftest import SHARED
 from tests.html import soup
+from tests.shared import SEED_ORACLE, require
 
-ORACLE = SHARED / "seed" / "hugo-oracle.json"
 POST_URL = "/posts/the-rise-of-ai-generated-images/"
 
 
 def _oracle_page() -> dict:
-    if not ORACLE.exists():
-        pytest.skip(f"{ORACLE} is not beside the repository")
-    pages = json.loads(ORACLE.read_text(encoding="utf-8"))["pages"]
+    pages = json.loads(require(SEED_ORACLE).read_text(encoding="utf-8"))["pages"]
     return next(p for p in pages if p["kind"] == "page")
 
 

@@ -14,8 +14,8 @@ from app.render.shortcodes.parser import (
     ShortcodeSyntaxError,
     parse,
 )
-
-CORPUS = Path("/work/shared/corpus/blowfish-exampleSite/content")
+from tests.shared import CORPUS_CONTENT as CORPUS
+from tests.shared import require
 
 
 def only(text: str) -> Shortcode:
@@ -426,9 +426,8 @@ def _body(path: Path) -> tuple[str, int]:
     return "\n".join(lines), 0
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="Blowfish exampleSite corpus not available")
 def test_blowfish_corpus_parses() -> None:
-    files = sorted(CORPUS.rglob("*.md"))
+    files = sorted(require(CORPUS).rglob("*.md"))
     assert len(files) > 1000
     alerts = escaped = 0
     for path in files:
@@ -451,9 +450,8 @@ def test_blowfish_corpus_parses() -> None:
     assert escaped >= 800
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="Blowfish exampleSite corpus not available")
 def test_blowfish_timeline_docs_example() -> None:
-    body, offset = _body(CORPUS / "docs/shortcodes/index.md")
+    body, offset = _body(require(CORPUS / "docs/shortcodes/index.md"))
     items = [s for s in walk(parse(body, offset)) if s.name == "timelineItem"]
     assert len(items) == 4
     assert all(s.inner is not None for s in items)

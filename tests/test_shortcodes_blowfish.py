@@ -13,9 +13,10 @@ from app.content.frontmatter import split_front_matter
 from app.render.pipeline import Rendered, RenderOptions, render
 from app.render.shortcodes.registry import PageFile, known_names
 from tests.html import soup
+from tests.shared import CORPUS_CONTENT as CONTENT
+from tests.shared import require
 
 HOSTILE = '"><script>alert(1)</script>'
-CONTENT = Path("/work/shared/corpus/blowfish-exampleSite/content")
 PAGE = "/posts/x/"
 BUNDLE = (
     PageFile("Abstract.JPG", PAGE + "Abstract.JPG", "image/jpeg", 1200, 800),
@@ -176,7 +177,6 @@ def test_figure_remote_image_becomes_a_link_and_hostile_args_are_escaped() -> No
     assert doc.figcaption.get_text().endswith("><script>alert(1)</script>")  # shown as text
 
 
-@pytest.mark.skipif(not hasattr(PageFile, "srcset"), reason="no resized variants")
 def test_figure_offers_resized_variants() -> None:
     variant = PageFile("big.jpg", PAGE + "big.jpg", "image/jpeg", 2400, 1600,
                        srcset=PAGE + "big.800.jpg 800w, " + PAGE + "big.jpg 2400w")
@@ -554,8 +554,7 @@ def _bundle(path: Path) -> tuple[PageFile, ...]:
 
 
 def test_every_corpus_page_renders_its_shortcodes() -> None:
-    if not CONTENT.is_dir():
-        pytest.skip(f"{CONTENT} is not beside the repository")
+    require(CONTENT)
     unknown: set[str] = set()
     used: set[str] = set()
     pages = 0
@@ -579,9 +578,7 @@ def test_every_corpus_page_renders_its_shortcodes() -> None:
 
 
 def test_corpus_has_no_script_or_iframe_from_shortcodes() -> None:
-    if not CONTENT.is_dir():
-        pytest.skip(f"{CONTENT} is not beside the repository")
-    path = CONTENT / "docs" / "shortcodes" / "index.md"
+    path = require(CONTENT / "docs" / "shortcodes" / "index.md")
     front = split_front_matter(path.read_text(encoding="utf-8"))
     out = render(front.body, RenderOptions(page_url="/docs/shortcodes/", files=_bundle(path)))
     assert "<iframe" not in out.html and "<script" not in out.html

@@ -20,7 +20,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests import backends
-from tests.conftest import CORPUS, ROOT
+from tests.conftest import ROOT
+from tests.shared import CORPUS_CONTENT, require
 from tests.test_comments_concurrency import POST, VENV_BIN, _free_port, _run, _stop
 
 pytestmark = pytest.mark.slow
@@ -41,8 +42,7 @@ def _request(port: int, method: str, path: str, body: object | None = None
 
 
 def test_comments_during_an_import_are_stored_exactly_once(tmp_path: Path) -> None:
-    if not (CORPUS / "content").is_dir():
-        pytest.skip("the Blowfish corpus is not beside the repository")
+    require(CORPUS_CONTENT)
     database = (backends.postgres_url() if backends.use_postgres()
                 else f"sqlite:///{tmp_path / 'blog.sqlite3'}")
     env = {**__import__("os").environ, "SECRET_KEY": "soak-secret-key-" + "s" * 40,
@@ -74,7 +74,7 @@ def test_comments_during_an_import_are_stored_exactly_once(tmp_path: Path) -> No
         token = json.loads(_request(port, "GET", f"/api/comments?url={POST}")[1])["form_token"]
         # A large import (the Blowfish corpus, 1,529 pages) runs beside the comment flood.
         corpus = tmp_path / "corpus"
-        shutil.copytree(CORPUS / "content", corpus)
+        shutil.copytree(CORPUS_CONTENT, corpus)
         shutil.copytree(ROOT / "content" / "posts", corpus / "posts", dirs_exist_ok=True)
         importer = subprocess.Popen(
             [str(VENV_BIN / "flask"), "content", "import", str(corpus)], cwd=ROOT, env=env,

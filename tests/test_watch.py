@@ -55,6 +55,12 @@ def _title(app: Flask) -> str:
     return client.get("/posts/hello/").get_data(as_text=True).split("<title>")[1].split(" ")[0]
 
 
+def _ctrl_c_stops() -> None:
+    """In the watcher: Ctrl-C (SIGINT) acts even when the suite runs as a background job,
+    whose children inherit SIGINT ignored (``nohup scripts/test &``)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_watch_reimports_changed_files(tmp_path: Path) -> None:
     app = make_app(tmp_path)  # migrated before the watcher starts
     site = tmp_path / "site"
@@ -67,7 +73,7 @@ def test_watch_reimports_changed_files(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "flask", "content", "import", "--watch", "--interval", "0.2",
          str(site)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+        text=True, preexec_fn=_ctrl_c_stops)
     output = _Output(proc)
     try:
         output.wait_for(lambda lines: len(_summaries(lines)) >= 1, "the first import")

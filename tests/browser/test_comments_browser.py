@@ -12,6 +12,7 @@ resource" message, which is allowed by status).
 from __future__ import annotations
 
 import re
+import tempfile
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api", reason="playwright is not installed").expect
 
-SHOTS = Path("/tmp/shots")
+SHOTS = Path(tempfile.gettempdir()) / "shots"
 FILL_SECONDS = 1
 EDIT_WINDOW = 8
 OPEN_SETTINGS = {

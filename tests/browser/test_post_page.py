@@ -7,6 +7,7 @@ check that the visit produced no console error, page error or failed request com
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.browser
 TITLE = "The Rise of AI-Generated Images: A Creative Revolution"
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
-SHOTS = Path("/tmp/shots")
+SHOTS = Path(tempfile.gettempdir()) / "shots"
 INTERVAL_MS = 2500
 CAROUSEL_IMAGES = 8
 
