@@ -16,8 +16,9 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 
-from tests.conftest import CORPUS, make_app
+from tests.conftest import make_app
 from tests.markdown_shape import shape, without_alert_markers
+from tests.shared import CORPUS, require
 
 FLOOR = 0.995
 # Hugo's cut, from the corpus README.
@@ -29,9 +30,7 @@ KNOWN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def cut_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Flask, list[dict[str, str]]]:
-    oracle = CORPUS / "body-oracle.json"
-    if not oracle.is_file():
-        pytest.skip(f"{oracle} is not beside the repository")
+    oracle = require(CORPUS / "body-oracle.json")
     site = tmp_path_factory.mktemp("cut-site")
     shutil.copy(CORPUS / "hugo.toml", site / "hugo.toml")
     shutil.copytree(CORPUS / "content", site / "content")

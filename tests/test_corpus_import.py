@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Page
 from tests.conftest import make_app
+from tests.shared import CORPUS, require
 from tests.shared import CORPUS_CONTENT as CONTENT
-from tests.shared import require
 
 # The same corpus is imported, measured, by test_hugo_oracle.py; this second pass over its
 # 1,529 pages would only double the measured run's time (tests/measure.py).

@@ -15,7 +15,8 @@ from app.content.errors import ContentProblem
 from app.content.site_config import load_site_config
 from app.i18n import format_date, translate
 from app.services.menus import MenuItem
-from tests.conftest import CORPUS, make_app, write
+from tests.conftest import make_app, write
+from tests.shared import CORPUS, require
 
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 
@@ -33,8 +34,7 @@ def _nav(html: str, label: str = "Main") -> list[tuple[str, str]]:
 
 @pytest.fixture(scope="module")
 def blowfish(tmp_path_factory: pytest.TempPathFactory) -> Flask:
-    if not (CORPUS / "hugo.toml").is_file():
-        pytest.skip(f"{CORPUS} is not beside the repository")
+    require(CORPUS / "hugo.toml")
     app = make_app(tmp_path_factory.mktemp("blowfish"))
     result = app.test_cli_runner().invoke(args=["content", "import", str(CORPUS)])
     assert result.exit_code == 0, result.output[-2000:]
