@@ -14,13 +14,13 @@ import hmac
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification
+from app.services.mail import new_message, quoted
 from app.services.pages import utcnow
 
 if TYPE_CHECKING:
@@ -99,16 +99,11 @@ def build_confirmation(mail: MailSettings, secret: str, note: Notification, comm
     """The double opt-in email: what was written, and the link that publishes it."""
     link = (f"{mail.base_url}/comments/confirm/{comment.id}/"
             f"{confirm_token(secret, comment.id, note.email)}")
-    message = EmailMessage()
-    message["From"] = formataddr((mail.site_title, mail.sender)) if mail.site_title \
-        else mail.sender
-    message["To"] = note.email
-    message["Subject"] = f"Confirm your comment on \u201c{page_title}\u201d"
-    message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(mail.sender, mail.site_title, note.email,
+                          f"Confirm your comment on \u201c{page_title}\u201d")
     message.set_content(
         f"A comment giving this email address was posted on \u201c{page_title}\u201d:\n\n"
-        + "\n".join(f"> {line}" if line else ">" for line in comment.text_md.splitlines())
+        + quoted(comment.text_md)
         + f"\n\nIf you wrote it, publish it now: {link}\n\n"
         "If you did not, ignore this email: the comment waits for the moderator, and "
         "nothing is published without this link.\n")

@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification, Page
 from app.services import comment_trust
+from app.services.mail import new_message, quoted
 from app.services.pages import utcnow
 
 MAX_ATTEMPTS = 5
@@ -142,18 +142,13 @@ def build_message(mail: MailSettings, secret: str, note: Notification, reply: Co
     stop = (f"{mail.base_url}/comments/unsubscribe/{note.recipient_id}/"
             f"{unsubscribe_token(secret, note.recipient_id, note.email)}")
     author = reply.author or "Anonymous"
-    message = EmailMessage()
-    message["From"] = formataddr((mail.site_title, mail.sender)) if mail.site_title \
-        else mail.sender
-    message["To"] = note.email
-    message["Subject"] = f"{author} replied to your comment on \u201c{page_title}\u201d"
-    message["Message-ID"] = make_msgid(domain=mail.sender.rpartition("@")[2] or None)
-    message["Auto-Submitted"] = "auto-generated"
+    message = new_message(mail.sender, mail.site_title, note.email,
+                          f"{author} replied to your comment on \u201c{page_title}\u201d")
     message["List-Unsubscribe"] = f"<{stop}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(
         f"{author} replied to your comment on \u201c{page_title}\u201d:\n\n"
-        + "\n".join(f"> {line}" if line else ">" for line in reply.text_md.splitlines())
+        + quoted(reply.text_md)
         + f"\n\nRead and answer it: {link}\n\n"
         f"You get this email because you asked for replies to your comment. "
         f"Stop all reply emails: {stop}\n")
