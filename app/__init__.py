@@ -17,7 +17,7 @@ from app.config import BASE_DIR, ConfigError, load_config
 from app.extensions import cache, db, migrate
 from app.secret_key import resolve_secret_key
 from app.services import ratelimit
-from app.services.search_text import index_text
+from app.services.site.search_text import index_text
 
 
 @event.listens_for(Engine, "connect")
@@ -72,22 +72,21 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
     cache.init_app(app)
     ratelimit.configure(app)
 
-    from app import filters
     from app.admin import bp as admin_bp
-    from app.assets import init_assets
     from app.blog import bp as blog_bp
-    from app.blog.fast_path import init_fast_path
     from app.cli import register_cli
     from app.comments import api as comments_api
     from app.comments import bp as comments_bp
     from app.comments.api_views import init_api
     from app.feeds import bp as feeds_bp
     from app.health import bp as health_bp
-    from app.http_edge import init_edge
     from app.search import bp as search_bp
-    from app.security import init_security
-    from app.services import site_settings
-
+    from app.services.site import settings as site_settings
+    from app.web import filters
+    from app.web.assets import init_assets
+    from app.web.edge import init_edge
+    from app.web.fast_path import init_fast_path
+    from app.web.security import init_security
     filters.register(app)
     init_security(app)
     init_edge(app)

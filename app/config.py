@@ -136,7 +136,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         # Seconds a shared cache (nginx, a CDN) may keep a page; browsers always revalidate.
         "PAGE_SHARED_MAX_AGE": _int(env, "PAGE_SHARED_MAX_AGE", 10),
-        # Answer cached page hits at the WSGI level, before Flask (app/blog/fast_path.py).
+        # Answer cached page hits at the WSGI level, before Flask (app/web/fast_path.py).
         "PAGE_FAST_PATH": _bool(env.get("PAGE_FAST_PATH"), default=True),
         # Megabytes of rendered pages each worker keeps (least recently used go first).
         "PAGE_CACHE_MB": _int(env, "PAGE_CACHE_MB", 24),
@@ -157,7 +157,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # The session cookie is Secure whenever the request came over HTTPS
-        # (app/security.py); true here makes it Secure over plain HTTP too.
+        # (app/web/security.py); true here makes it Secure over plain HTTP too.
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         # How many reverse proxies in front may set X-Forwarded-For (0: none trusted).

@@ -76,7 +76,7 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
     from app.extensions import db
     from app.models import Page
     from app.render.pipeline import render_html
-    from app.services.rendering import options_for
+    from app.services.site.rendering import options_for
 
     with app.app_context():
         page = db.session.query(Page).filter_by(url_path=url_path).one()

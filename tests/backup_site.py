@@ -16,10 +16,10 @@ from sqlalchemy import create_engine, insert, select, text
 
 from app.extensions import db as _db
 from app.models import Comment, Page, RateBucket, SiteState
-from app.services import moderation
-from app.services.backup_format import reflect
-from app.services.comment_rules import CommentInput, CommentSettings
-from app.services.comments import create_comment, remove
+from app.services.backup.dump import reflect
+from app.services.comments import moderation
+from app.services.comments.rules import CommentInput, CommentSettings
+from app.services.comments.threads import create_comment, remove
 from tests import backends
 from tests.conftest import SEED_CONTENT, write
 

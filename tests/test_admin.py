@@ -12,8 +12,8 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Comment
-from app.services.comment_rules import CommentInput, CommentSettings
-from app.services.comments import create_comment
+from app.services.comments.rules import CommentInput, CommentSettings
+from app.services.comments.threads import create_comment
 from tests.conftest import make_app, write
 from tests.html import soup
 

@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Page
-from app.services.comment_tokens import form_token
+from app.services.comments.tokens import form_token
 from tests import backends
 from tests.conftest import ROOT, SEED_CONTENT, make_app
 

@@ -16,8 +16,8 @@ from flask import Flask
 from sqlalchemy import create_engine, insert, select
 
 from app.extensions import db as _db
-from app.services import backup
-from app.services.backup_format import DumpReader, reflect
+from app.services.backup import archive as backup
+from app.services.backup.dump import DumpReader, reflect
 from tests.backup_site import (
     BINARY,
     POST,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from app.content.shortcodes import Shortcode, parse
 from app.render.shortcodes.carousel import glob_to_regex, render_carousel
-from app.render.shortcodes.parser import Shortcode, parse
 from app.render.shortcodes.registry import PageFile, ShortcodeContext, get_renderer
 
 PAGE = "/posts/ai/"

@@ -12,10 +12,10 @@ from flask.testing import FlaskCliRunner
 
 from app.extensions import db as _db
 from app.models import Comment, Page
-from app.services import moderation
-from app.services.comment_export import FORMAT_VERSION, export_comments
-from app.services.comment_rules import CommentInput, CommentSettings
-from app.services.comments import create_comment, remove
+from app.services.comments import moderation
+from app.services.comments.export import FORMAT_VERSION, export_comments
+from app.services.comments.rules import CommentInput, CommentSettings
+from app.services.comments.threads import create_comment, remove
 
 POST = "/posts/the-rise-of-ai-generated-images/"
 SECRET = "test-secret-key-that-is-long-enough-for-tests"

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.extensions import db as _db
 from app.models import Comment, Page
-from app.services import moderation
-from app.services.comment_rules import CommentInput, CommentSettings
-from app.services.comments import create_comment, remove
+from app.services.comments import moderation
+from app.services.comments.rules import CommentInput, CommentSettings
+from app.services.comments.threads import create_comment, remove
 from tests.conftest import write
 
 POST = "/posts/the-rise-of-ai-generated-images/"

@@ -13,7 +13,7 @@ from flask import Flask
 from app.extensions import db
 from app.render.comment_markdown import count_links, render_comment
 from app.services import ratelimit
-from app.services.comment_rules import (
+from app.services.comments.rules import (
     CommentError,
     CommentSettings,
     check_email,

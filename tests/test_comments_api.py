@@ -29,9 +29,10 @@ from werkzeug.test import TestResponse
 from app.comments.openapi import OPENAPI
 from app.extensions import db
 from app.models import Comment
-from app.services import comment_tokens, moderation
-from app.services.comment_rules import CommentSettings
-from app.services.pages import utcnow
+from app.services.comments import moderation
+from app.services.comments import tokens as comment_tokens
+from app.services.comments.rules import CommentSettings
+from app.services.site.queries import utcnow
 from tests.conftest import make_app, write
 from tests.html import soup
 

@@ -15,7 +15,7 @@ import pytest
 from flask import Flask
 
 from app.extensions import db
-from app.style_hashes import style_hashes
+from app.web.style_hashes import style_hashes
 from tests.conftest import make_app, write
 from tests.html import soup
 

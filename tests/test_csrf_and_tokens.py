@@ -31,8 +31,8 @@ import app as app_package
 from app.config import ConfigError
 from app.extensions import db
 from app.models import Comment
-from app.services import comment_tokens
-from app.services.pages import utcnow
+from app.services.comments import tokens as comment_tokens
+from app.services.site.queries import utcnow
 from tests.conftest import make_app, write
 from tests.hostile.tally import Tally, report
 from tests.html import soup
@@ -374,7 +374,7 @@ def test_edit_window_just_inside_still_works(site: Flask) -> None:
 
 def _minted(site: Flask, page_url: str, age: float) -> str:
     with site.test_request_context():
-        from app.services.pages import find_page
+        from app.services.site.queries import find_page
 
         page_id = find_page(db.session, page_url).id
         db.session.remove()

@@ -17,9 +17,9 @@ from app.extensions import db as _db
 from app.models import Comment
 from app.render.comment_markdown import render_comment
 from app.render.html_markdown import sanitize_foreign
-from app.services.comment_rules import CommentSettings, keyed_hash
-from app.services.disqus import DSQ_ID, DisqusImportError, import_disqus
-from app.services.site_state import get_generation
+from app.services.comments.disqus import DSQ_ID, DisqusImportError, import_disqus
+from app.services.comments.rules import CommentSettings, keyed_hash
+from app.services.site.state import get_generation
 from tests.conftest import write
 
 EXPORT = Path(__file__).parent / "data" / "disqus-export.xml"

@@ -1,4 +1,4 @@
-"""Cached pages answered before Flask (app/blog/fast_path.py): same answer, never stale."""
+"""Cached pages answered before Flask (app/web/fast_path.py): same answer, never stale."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from app.security import HEADERS, content_security_policy
-from app.style_hashes import style_hashes
+from app.web.security import HEADERS, content_security_policy
+from app.web.style_hashes import style_hashes
 from tests.conftest import make_app
 
 POST = "/posts/the-rise-of-ai-generated-images/"

@@ -14,7 +14,7 @@ from PIL import Image
 
 from app.content.dates import zone
 from app.feeds import rss
-from app.services import pages as site_pages
+from app.services.site import queries
 from tests.conftest import make_app, write
 from tests.html import soup
 
@@ -216,7 +216,7 @@ def test_hidden_pages_are_in_no_feed(site: Path, client: FlaskClient) -> None:
 def test_future_post_appears_once_its_time_comes(site: Path, client: FlaskClient,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Future post" not in [e.title for e in parse(client, "/index.xml").entries]
-    monkeypatch.setattr(site_pages, "utcnow", lambda: datetime(3000, 1, 1))
+    monkeypatch.setattr(queries, "utcnow", lambda: datetime(3000, 1, 1))
     assert parse(client, "/index.xml").entries[0].title == "Future post"
     assert client.get("/tags/future-tag/index.xml").status_code == 200
 

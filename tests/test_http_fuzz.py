@@ -34,8 +34,8 @@ from werkzeug.security import generate_password_hash
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app.extensions import db
-from app.services.comment_rules import CommentInput, CommentSettings
-from app.services.comments import create_comment
+from app.services.comments.rules import CommentInput, CommentSettings
+from app.services.comments.threads import create_comment
 from tests.conftest import SEED_CONTENT, make_app
 from tests.hostile.tally import Tally, report
 from tests.html import soup

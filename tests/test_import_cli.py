@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.models import Blob, BundleFile, Comment, Page, Term
-from app.services import bundles
+from app.services.site import bundles
 from tests import backends
 from tests.conftest import make_app, write
 from tests.test_importer import (
@@ -169,8 +169,8 @@ def test_a_folder_without_pages_removes_nothing_unless_pruned(runner, client, db
 
 def test_a_removed_page_keeps_its_comments_for_its_return(app, runner, client, db,
                                                           content_dir):
-    from app.services.comment_rules import CommentInput, CommentSettings
-    from app.services.comments import create_comment
+    from app.services.comments.rules import CommentInput, CommentSettings
+    from app.services.comments.threads import create_comment
 
     write(content_dir, "posts/keep.md", yaml_page("Keep"))
     post = write(content_dir, "posts/talk.md", yaml_page("Talk"))

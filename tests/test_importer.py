@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.models import Alias, Blob, BundleFile, Page, PageTerm, SiteState, Term
-from app.services import bundles
-from app.services.importer import ImportOptions, import_content
+from app.services.importing.importer import ImportOptions, import_content
+from app.services.site import bundles
 from tests import backends
 from tests.conftest import make_app, write
 

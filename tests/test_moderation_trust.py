@@ -26,7 +26,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Comment, Notification
-from app.services import comment_trust, moderation
+from app.services.comments import moderation
+from app.services.comments import trust as comment_trust
 from tests.conftest import make_app
 from tests.test_notifications import Inbox, smtp  # noqa: F401 - the SMTP server fixture
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.services import importer, parse_store
+from app.services.importing import importer, parse_cache
 from tests.conftest import make_app
 
 
@@ -62,12 +62,12 @@ def test_a_damaged_or_foreign_cache_is_ignored(tmp_path: Path, parses: list[str]
     data = bytearray(stored.read_bytes())
     data[-10] ^= 0xFF
     stored.write_bytes(bytes(data))
-    assert parse_store.load(stored, app.config["SECRET_KEY"]) == {}
+    assert parse_cache.load(stored, app.config["SECRET_KEY"]) == {}
     parses.clear()
     _import(app, content, "--prune")
     assert len(parses) == 5  # parsed again, nothing trusted from the damaged file
-    assert parse_store.load(stored, app.config["SECRET_KEY"])  # and saved afresh
-    assert parse_store.load(stored, "another-secret-of-some-length-1234567890") == {}
+    assert parse_cache.load(stored, app.config["SECRET_KEY"])  # and saved afresh
+    assert parse_cache.load(stored, "another-secret-of-some-length-1234567890") == {}
 
 
 def test_a_dry_run_leaves_no_cache(tmp_path: Path) -> None:
@@ -93,7 +93,7 @@ def test_the_cache_keeps_no_text_and_a_page_re_rendered_from_it_is_whole(
     _import(app, content)
     stored = next((tmp_path / "instance").glob("parse-cache-*.bin"))
     assert b"quokka" not in stored.read_bytes()
-    assert parse_store.load(stored, app.config["SECRET_KEY"])  # and it is a valid cache
+    assert parse_cache.load(stored, app.config["SECRET_KEY"])  # and it is a valid cache
 
     parses.clear()
     (posts / "b.md").write_text("---\ntitle: B\nslug: bee\n---\nBody of B.\n", encoding="utf-8")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Page
-from app.services import render_pool
+from app.services.importing import render_pool
 from tests.conftest import make_app
 
 PAGES = render_pool.PARALLEL_MIN + 12

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 
 from app.extensions import db as _db
-from app.services import search as search_service
+from app.services.site import search as search_service
 from tests.conftest import write
 from tests.html import soup
 
@@ -319,7 +319,7 @@ HOSTILE = [
 @pytest.mark.parametrize("query", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_queries_never_fail(small_site: Path, client: FlaskClient, caplog,
                                     query: str) -> None:
-    caplog.set_level(logging.WARNING, logger="app.services.search")
+    caplog.set_level(logging.WARNING, logger="app.services.site.search")
     # A NUL is refused at the edge for every route (400); anything else is searched.
     expected = 400 if "\x00" in query else 200
     response = client.get("/search", query_string={"q": query})
@@ -329,7 +329,7 @@ def test_hostile_queries_never_fail(small_site: Path, client: FlaskClient, caplo
     assert client.get("/search.json", query_string={"q": query}).status_code == expected
     assert client.get("/search", query_string={"q": query, "page": "2"}).status_code == expected
     # The database never refused a query: the guard in search() stayed unused.
-    assert [r for r in caplog.records if r.name == "app.services.search"] == []
+    assert [r for r in caplog.records if r.name == "app.services.site.search"] == []
 
 
 def test_hostile_words_still_find_pages(small_site: Path, client: FlaskClient) -> None:

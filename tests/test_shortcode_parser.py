@@ -1,4 +1,4 @@
-"""Tests for the Hugo shortcode parser (app/render/shortcodes/parser.py)."""
+"""Tests for the Hugo shortcode parser (app/content/shortcodes.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.render.shortcodes.parser import (
+from app.content.shortcodes import (
     MAX_DEPTH,
     Escaped,
     Node,

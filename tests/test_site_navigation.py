@@ -14,7 +14,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from app.content.errors import ContentProblem
 from app.content.site_config import load_site_config
 from app.i18n import format_date, translate
-from app.services.menus import MenuItem
+from app.services.site.menus import MenuItem
 from tests.conftest import make_app, write
 from tests.shared import CORPUS, require
 

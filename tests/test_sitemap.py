@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from app.extensions import db as _db
 from app.models import Page
-from app.services import pages as site_pages
+from app.services.site import queries
 from tests.conftest import write
 from tests.test_feeds import SECOND, SEED, import_site, other_app, write_site
 
@@ -57,7 +57,7 @@ def read_sitemap(client: FlaskClient) -> dict[str, str | None]:
 def _published_paths(app: Flask) -> set[str]:
     """What the database says readers may see, with Blowfish's exclusions."""
     with app.app_context():
-        pages = _db.session.execute(select(Page).where(site_pages.published())).scalars()
+        pages = _db.session.execute(select(Page).where(queries.published())).scalars()
         paths = {"/"}
         for page in pages:
             if page.kind in ("taxonomy", "term") or (
@@ -118,7 +118,7 @@ def test_empty_site_has_only_the_home_page(client: FlaskClient) -> None:
 def test_future_page_joins_when_its_time_comes(site: Path, client: FlaskClient,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     assert "/posts/future-post/" not in read_sitemap(client)
-    monkeypatch.setattr(site_pages, "utcnow", lambda: datetime(3000, 1, 1))
+    monkeypatch.setattr(queries, "utcnow", lambda: datetime(3000, 1, 1))
     found = read_sitemap(client)
     assert "/posts/future-post/" in found
     assert "/posts/expired-post/" not in found

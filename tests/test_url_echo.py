@@ -26,7 +26,7 @@ from flask.testing import FlaskClient
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.links import local_path
+from app.web.links import local_path
 from tests.conftest import make_app, write
 from tests.html import soup
 

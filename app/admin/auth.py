@@ -17,7 +17,7 @@ from app.config import ConfigError
 from app.extensions import db
 from app.models import SiteState
 from app.services import ratelimit
-from app.services.comment_rules import CommentError, client_network, keyed_hash
+from app.services.comments.rules import CommentError, client_network, keyed_hash
 
 EPOCH_KEY = "admin_epoch"  # bumped on logout: every admin session issued before ends
 MAX_PASSWORD_LENGTH = 1024

@@ -32,10 +32,10 @@ from app.admin.auth import (
     password_matches,
 )
 from app.extensions import db
-from app.links import local_path
 from app.models import Comment, Page
-from app.services import moderation
-from app.services.comment_rules import CommentError
+from app.services.comments import moderation
+from app.services.comments.rules import CommentError
+from app.web.links import local_path
 
 STATUSES = ("pending", "published", "spam")
 QUEUE_LIMIT = 200

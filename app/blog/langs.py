@@ -8,12 +8,12 @@ from typing import Any
 from flask import current_app, request
 
 from app.blog import bp
-from app.blog.page_cache import per_generation
 from app.blog.seo import absolute
 from app.content.urls import term_url
 from app.extensions import db
 from app.models import Page, Term
-from app.services import pages as queries
+from app.services.site import queries
+from app.web.page_cache import per_generation
 
 
 @dataclass(frozen=True)

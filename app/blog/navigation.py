@@ -10,10 +10,9 @@ from jinja2 import pass_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.blog import bp, langs
-from app.blog.page_cache import per_generation
 from app.extensions import db
-from app.services import menus
-from app.services import pages as queries
+from app.services.site import menus, queries
+from app.web.page_cache import per_generation
 
 
 def main_sections(lang: str) -> list[str]:

@@ -8,17 +8,17 @@ import re
 from flask import Response, abort, current_app, redirect, render_template, request
 
 from app.blog import bp, langs, navigation
-from app.blog.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
 from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Page
-from app.services import comments
-from app.services import pages as queries
-from app.services.bundles import find_variant
-from app.services.comment_rules import CommentSettings
-from app.services.comment_tokens import AUTHOR_COOKIE, read_author_ids
-from app.services.rendering import rendered_page
+from app.services.comments import threads as comments
+from app.services.comments.rules import CommentSettings
+from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
+from app.services.site import queries
+from app.services.site.bundles import find_variant
+from app.services.site.rendering import rendered_page
+from app.web.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
 _PAGER_RE = re.compile(r"^(.*/)page/(\d{1,9})/$")

@@ -12,10 +12,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import moderation, notify
-from app.services.comment_export import export_comments
-from app.services.comment_rules import CommentError, CommentSettings
-from app.services.disqus import DisqusImportError, import_disqus
+from app.services.comments import moderation, notify
+from app.services.comments.disqus import DisqusImportError, import_disqus
+from app.services.comments.export import export_comments
+from app.services.comments.rules import CommentError, CommentSettings
 
 comments_cli = AppGroup("comments", help="Moderate, import and export comments.")
 

@@ -8,8 +8,8 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.services import backup
-from app.services.backup import BackupError, Report
+from app.services.backup import archive as backup
+from app.services.backup.archive import BackupError, Report
 
 site_cli = AppGroup("site", help="Back up, restore and copy the whole site.")
 

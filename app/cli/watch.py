@@ -12,7 +12,7 @@ import click
 from flask import current_app
 
 from app.extensions import db
-from app.services.importer import ParseCache
+from app.services.importing.importer import ParseCache
 
 # Folders of a Hugo site that are output or tooling, never content or configuration.
 IGNORED_DIRS = frozenset({"public", "resources", "node_modules", "__pycache__"})

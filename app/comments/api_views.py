@@ -22,15 +22,15 @@ from app.comments.serialize import comment_json, thread_json
 from app.extensions import db
 from app.models import Page
 from app.render.comment_markdown import render_comment
-from app.services import comments as service
-from app.services.comment_rules import CommentError, validate
-from app.services.comment_tokens import (
+from app.services.comments import threads as service
+from app.services.comments.rules import CommentError, validate
+from app.services.comments.tokens import (
     AUTHOR_COOKIE,
     author_cookie,
     check_form_token,
     form_token,
 )
-from app.services.pages import find_page
+from app.services.site.queries import find_page
 
 MAX_COUNT_URLS = 100
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})

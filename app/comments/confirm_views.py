@@ -8,9 +8,10 @@ from app.comments import bp
 from app.comments.edge import secret
 from app.extensions import db
 from app.models import Comment
-from app.services import comment_trust, notify
-from app.services.comment_rules import MAX_ID
-from app.services.site_state import bump_generation
+from app.services.comments import notify
+from app.services.comments import trust as comment_trust
+from app.services.comments.rules import MAX_ID
+from app.services.site.state import bump_generation
 
 _TOKEN_CHARS = frozenset("0123456789abcdef")
 

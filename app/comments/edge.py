@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app, request
 
-from app.services.comment_rules import CommentError, CommentSettings
-from app.services.comment_tokens import AUTHOR_COOKIE, read_author_ids
+from app.services.comments.rules import CommentError, CommentSettings
+from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
 
 
 def settings() -> CommentSettings:

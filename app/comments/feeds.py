@@ -14,8 +14,8 @@ from app.comments import bp
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment, Page
-from app.services import pages as queries
-from app.services.pages import utcnow
+from app.services.site import queries
+from app.services.site.queries import utcnow
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

@@ -16,11 +16,11 @@ from app.comments.edge import (
 )
 from app.content.urls import escape_path
 from app.extensions import db
-from app.links import HOME
 from app.models import Comment, Page
-from app.services import comments as service
-from app.services.comment_rules import MAX_ID, CommentError, validate
-from app.services.comment_tokens import check_form_token, form_token
+from app.services.comments import threads as service
+from app.services.comments.rules import MAX_ID, CommentError, validate
+from app.services.comments.tokens import check_form_token, form_token
+from app.web.links import HOME
 
 FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
 

@@ -2,7 +2,7 @@
 
 Every schema here mirrors what the code really sends: `app/comments/serialize.py` for
 comments and threads, `CommentError.as_json` for errors, and the limits of
-`app/services/comment_rules.py` for request bodies. Nullable fields are `[type, "null"]`
+`app/services/comments/rules.py` for request bodies. Nullable fields are `[type, "null"]`
 (JSON Schema 2020-12, as OpenAPI 3.1 uses it). tests/test_comments_api.py checks real
 responses against these schemas, and that every route under /api/ is described.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.services.comment_rules import CommentSettings
-from app.services.comment_tokens import AUTHOR_COOKIE
+from app.services.comments.rules import CommentSettings
+from app.services.comments.tokens import AUTHOR_COOKIE
 
 LIMITS = CommentSettings()  # the length limits are fixed; only rates and links are settings
 MAX_ID = 2**31 - 1  # ids are INTEGER columns: 32 bits on PostgreSQL

@@ -7,7 +7,7 @@ from typing import Any
 
 from app.models import Comment
 from app.render.identicon import identicon_svg
-from app.services.comments import ThreadNode
+from app.services.comments.threads import ThreadNode
 
 
 def iso(value: datetime | None) -> str | None:

@@ -7,8 +7,8 @@ from flask import render_template
 from app.comments import bp
 from app.comments.edge import secret
 from app.extensions import db
-from app.services import notify
-from app.services.comment_rules import MAX_ID
+from app.services.comments import notify
+from app.services.comments.rules import MAX_ID
 
 _TOKEN_CHARS = frozenset("0123456789abcdef")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the parser's package imports the renderers, and the ref renderer us
-    from app.render.shortcodes.parser import Node, Shortcode
+    from app.content.shortcodes import Node, Shortcode
 
 REF_NAMES = frozenset({"ref", "relref"})
 # Hugo's refLinksNotFoundURL: what an unresolved ref renders as. Hugo's own default is "" with
@@ -44,7 +44,7 @@ def _walk(nodes: Sequence[Node]) -> Iterator[Shortcode]:
 
 def collect(body: str) -> list[tuple[str, str | None]]:
     """Every (target, lang) a body's ref/relref shortcodes name, in order, without repeats."""
-    from app.render.shortcodes.parser import ShortcodeSyntaxError, parse
+    from app.content.shortcodes import ShortcodeSyntaxError, parse
 
     if "ref" not in body:
         return []

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.content.urls import page_url
 from app.models import BundleFile, Page, PageTerm, Term
-from app.services.pages import published
+from app.services.site.queries import published
 
 BATCH = 100
 

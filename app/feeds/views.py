@@ -19,10 +19,10 @@ from app.feeds import bp
 from app.feeds import queries as feed_queries
 from app.feeds.rss import Channel, Item, UrlEntry, absolutize, build_rss, build_sitemap, robots_txt
 from app.models import Page
-from app.services import pages as site_pages
-from app.services.bundles import file_url
-from app.services.rendering import rendered_page
-from app.services.site_state import get_generation
+from app.services.site import queries
+from app.services.site.bundles import file_url
+from app.services.site.rendering import rendered_page
+from app.services.site.state import get_generation
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
@@ -68,9 +68,9 @@ def _visibility_epoch(generation: int) -> int:
     key = f"feeds:bounds:{generation}"
     bounds = cache.get(key)
     if bounds is None:
-        bounds = site_pages.visibility_boundaries(db.session)
+        bounds = queries.visibility_boundaries(db.session)
         cache.set(key, bounds, timeout=0)
-    return site_pages.visibility_epoch(bounds)
+    return queries.visibility_epoch(bounds)
 
 
 def cached_bytes(build: Callable[[], bytes | None], content_type: str) -> Response:
@@ -153,7 +153,7 @@ def _home_feed(lang: str, home: Page | None) -> bytes:
     # The main sections' pages; when none of them can be listed (Blowfish's largest
     # section, `users`, holds only external links), every regular page, as Hugo's own RSS.
     where = [Page.kind == "page", Page.lang == lang]
-    sections = site_pages.main_sections(db.session, lang, current_app.config.get(
+    sections = queries.main_sections(db.session, lang, current_app.config.get(
         "MAIN_SECTIONS"))
     pages = feed_queries.newest(db.session, [*where, Page.section.in_(sections)], feed_limit())
     if not pages:
@@ -171,7 +171,7 @@ def _section_feed(section: str, lang: str, list_path: str, title: str) -> bytes:
 def _taxonomy_feed(taxonomy: str) -> bytes:
     lang = current_app.config["SITE_LANGUAGE"]
     terms = feed_queries.dated_terms(db.session, taxonomy, lang, feed_limit())
-    intro = site_pages.find_page(db.session, f"/{taxonomy}/")
+    intro = queries.find_page(db.session, f"/{taxonomy}/")
     title = intro.title if intro is not None and intro.title else taxonomy.title()
     list_path = f"/{taxonomy}/"
     items = [Item(t.term.name, absolute(f"{list_path}{t.term.slug}/"), t.date, "")
@@ -182,10 +182,10 @@ def _taxonomy_feed(taxonomy: str) -> bytes:
 
 def _term_feed(taxonomy: str, slug: str) -> bytes | None:
     lang = current_app.config["SITE_LANGUAGE"]
-    term = site_pages.find_term(db.session, taxonomy, slug, lang)
+    term = queries.find_term(db.session, taxonomy, slug, lang)
     if term is None:
         return None
-    used = select(Page.id).where(site_pages.published(), feed_queries.tagged(term)).limit(1)
+    used = select(Page.id).where(queries.published(), feed_queries.tagged(term)).limit(1)
     if db.session.execute(used).first() is None:
         return None
     pages = feed_queries.newest(db.session, [feed_queries.tagged(term)], feed_limit())
@@ -199,7 +199,7 @@ def _list_feed(parts: list[str]) -> bytes | None:
             return _taxonomy_feed(parts[0])
         return _term_feed(parts[0], "/".join(parts[1:]))
     url_path = "/" + "/".join(parts) + "/"
-    page = site_pages.find_page(db.session, url_path)
+    page = queries.find_page(db.session, url_path)
     if page is not None and page.kind == "home":
         return _home_feed(page.lang, page)
     if page is not None and page.kind == "section":
@@ -219,7 +219,7 @@ def site_feed() -> Response:
     """The site's feed: the newest regular pages of the main sections."""
     lang = current_app.config["SITE_LANGUAGE"]
     return cached_bytes(
-        lambda: _home_feed(lang, site_pages.find_page(db.session, "/")), RSS_TYPE
+        lambda: _home_feed(lang, queries.find_page(db.session, "/")), RSS_TYPE
     )
 
 

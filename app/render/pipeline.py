@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.content import shortcodes as parser
 from app.render import markdown as md
 from app.render import plain
 from app.render.commonmark import BLOWFISH_DEFAULTS as DEFAULT_MARKUP
 from app.render.commonmark import MarkupOptions
-from app.render.shortcodes import parser
 from app.render.shortcodes.registry import PageFile, ShortcodeContext, get_renderer
 from app.render.toc import toc_html
 

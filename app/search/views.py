@@ -10,9 +10,9 @@ from flask import Response, current_app, jsonify, render_template, request
 
 from app.content.urls import escape_path
 from app.extensions import db
-from app.filters import iso_date
 from app.search import bp
-from app.services.search import PAGE_SIZE, SearchResults, clean_query, search
+from app.services.site.search import PAGE_SIZE, SearchResults, clean_query, search
+from app.web.filters import iso_date
 
 MAX_PAGE = 1000
 MAX_AGE = 60

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.carousel import render_carousel
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import PageFile, ShortcodeContext
 
 pytestmark = pytest.mark.browser

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from markupsafe import escape
 
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.helpers import (
     EXTERNAL,
     arg,
@@ -25,7 +26,6 @@ from app.render.shortcodes.helpers import (
     safe_url,
 )
 from app.render.shortcodes.icons import icon_svg
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
 _ICON_NAME = re.compile(r"[^a-z0-9-]+")

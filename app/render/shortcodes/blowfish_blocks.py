@@ -12,9 +12,9 @@ import textwrap
 
 from markupsafe import escape
 
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.blowfish import icon_html
 from app.render.shortcodes.helpers import arg, block, block_md, flag
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
 _ALIGN = {"left", "center", "right"}

@@ -11,8 +11,8 @@ import posixpath
 import re
 from urllib.parse import quote, urlsplit
 
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.helpers import arg, host_of, link_card
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
 _REPO = re.compile(r"[\w.-]{1,100}/[\w.-]{1,100}")

@@ -13,6 +13,7 @@ import re
 
 from markupsafe import escape
 
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.helpers import (
     EXTERNAL,
     arg,
@@ -29,7 +30,6 @@ from app.render.shortcodes.helpers import (
     size_attrs,
     srcset_attrs,
 )
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import PageFile, ShortcodeContext, shortcode
 
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from app.render.shortcodes.parser import Shortcode
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.registry import PageFile, ShortcodeContext, shortcode
 
 DEFAULT_INTERVAL_MS = 2000

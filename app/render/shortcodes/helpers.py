@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from markupsafe import escape
 
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.carousel import glob_to_regex
 from app.render.shortcodes.icons import icon_svg
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import PageFile, ShortcodeContext
 
 _TRUE = {"true", "1", "yes", "on"}

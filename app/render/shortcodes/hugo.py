@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 from markupsafe import escape
 
+from app.content.shortcodes import Shortcode
 from app.render import highlight
 from app.render.shortcodes.helpers import arg, arg_md, block, block_md, flag, link_card
-from app.render.shortcodes.parser import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")

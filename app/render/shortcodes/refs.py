@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from app.content.refs import not_found_url, ref_args, ref_key
-from app.render.shortcodes.parser import Shortcode
+from app.content.shortcodes import Shortcode
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.render.shortcodes.parser import Shortcode
+from app.content.shortcodes import Shortcode
 
 
 @dataclass(frozen=True)

@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification
 from app.services.mail import new_message, quoted
-from app.services.pages import utcnow
+from app.services.site.queries import utcnow
 
 if TYPE_CHECKING:
-    from app.services.notify import MailSettings
+    from app.services.comments.notify import MailSettings
 
 CONFIRM = "confirm"
 MAX_CONFIRMATIONS_PER_DAY = 3  # per address: the form cannot be used to flood a mailbox

@@ -18,8 +18,8 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from app.content.shortcodes import ShortcodeSyntaxError
 from app.render.pipeline import Rendered, RenderOptions, render, render_digest
-from app.render.shortcodes.parser import ShortcodeSyntaxError
 
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 PARALLEL_MIN = 48  # pages; below this a pool's start-up costs more than it saves

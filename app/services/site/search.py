@@ -43,8 +43,8 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from app.models import Page, PageTerm
-from app.services.pages import published
-from app.services.search_text import bigrams, has_cjk, split_scripts
+from app.services.site.queries import published
+from app.services.site.search_text import bigrams, has_cjk, split_scripts
 
 log = logging.getLogger(__name__)
 

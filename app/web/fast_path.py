@@ -7,7 +7,7 @@ was built for. Anything else (a query string, a body, the comment author's cooki
 any error) goes to Flask unchanged, which answers and may offer the page again.
 
 The answer is the one the view would give: page_cache.answer builds both, and the security
-headers, request id and log line come from app/security.py.
+headers, request id and log line come from app/web/security.py.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from typing import Any
 
 from flask import Flask
 
-from app.blog.page_cache import FAST_PATH_OFFER, FastPathOffer, answer
-from app.security import log_request, request_id_from, response_headers
-from app.services.comment_tokens import AUTHOR_COOKIE
-from app.services.pages import visibility_epoch
-from app.services.site_state import REQUEST_GENERATION, generation_reader
+from app.services.comments.tokens import AUTHOR_COOKIE
+from app.services.site.queries import visibility_epoch
+from app.services.site.state import REQUEST_GENERATION, generation_reader
+from app.web.page_cache import FAST_PATH_OFFER, FastPathOffer, answer
+from app.web.security import log_request, request_id_from, response_headers
 
 MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
 _STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}

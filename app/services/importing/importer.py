@@ -33,16 +33,17 @@ from app.content.tree import PageEntry, entry_hash, scan
 from app.models import Page
 from app.render.commonmark import BLOWFISH_DEFAULTS, MarkupOptions
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
-from app.services import bundles, site_settings
-from app.services.import_store import (
+from app.services.importing.render_pool import Outcome, render_many
+from app.services.importing.store import (
     Prepared,
     Writer,
     drop_orphans,
     release_urls,
     set_term_titles,
 )
-from app.services.render_pool import Outcome, render_many
-from app.services.site_state import bump_generation
+from app.services.site import bundles
+from app.services.site import settings as site_settings
+from app.services.site.state import bump_generation
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 # Python-Markdown's list and code parsing grows about as depth**2.6: 400 levels of list take

@@ -1,6 +1,6 @@
 """Reply notifications: queued when a reply is published, sent by `flask comments notify`.
 
-The same outbox carries the double opt-in links of held comments (app.services.comment_trust).
+The same outbox carries the double opt-in links of held comments (app.services.comments.trust).
 
 Only a reader who ticked "email me replies" (and gave an email) is ever written to, only
 for a published reply by someone else, once per reply, and every email carries a one-click
@@ -24,9 +24,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification, Page
-from app.services import comment_trust
+from app.services.comments import trust as comment_trust
 from app.services.mail import new_message, quoted
-from app.services.pages import utcnow
+from app.services.site.queries import utcnow
 
 MAX_ATTEMPTS = 5
 BATCH = 100

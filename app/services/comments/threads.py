@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
-from app.services import comment_trust, notify, ratelimit
-from app.services.comment_rules import (
+from app.services import ratelimit
+from app.services.comments import notify
+from app.services.comments import trust as comment_trust
+from app.services.comments.rules import (
     MAX_ID,
     CommentError,
     CommentInput,
@@ -21,8 +23,8 @@ from app.services.comment_rules import (
     client_network,
     keyed_hash,
 )
-from app.services.pages import published, utcnow
-from app.services.site_state import bump_generation
+from app.services.site.queries import published, utcnow
+from app.services.site.state import bump_generation
 
 
 @dataclass

@@ -10,7 +10,7 @@ import time
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.services.comment_rules import CommentError
+from app.services.comments.rules import CommentError
 
 AUTHOR_COOKIE = "comment_auth"
 MAX_REMEMBERED = 30

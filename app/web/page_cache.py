@@ -19,12 +19,12 @@ from flask import Response, current_app, request
 from sqlalchemy.engine import Engine
 from werkzeug.http import http_date, parse_date
 
-from app import style_hashes
 from app.extensions import cache, db
-from app.security import content_security_policy
-from app.services.comment_tokens import form_token
-from app.services.pages import visibility_boundaries, visibility_epoch
-from app.services.site_state import request_generation
+from app.services.comments.tokens import form_token
+from app.services.site.queries import visibility_boundaries, visibility_epoch
+from app.services.site.state import request_generation
+from app.web import style_hashes
+from app.web.security import content_security_policy
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
@@ -187,7 +187,7 @@ def answer(entry: CachedPage, *, shared_max_age: int | None, secret: str,
            accept_encoding: str = "") -> tuple[int, list[tuple[str, str]], bytes]:
     """Status, headers and body for a cached page; `shared_max_age` None: private.
 
-    Pure, so that the WSGI fast path (app/blog/fast_path.py) and the view answer alike.
+    Pure, so that the WSGI fast path (app/web/fast_path.py) and the view answer alike.
     """
     if shared_max_age is not None:
         control = (f"public, max-age=0, s-maxage={shared_max_age}, "

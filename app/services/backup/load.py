@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
-from app.services.backup_format import BackupError, TableSpec, reflect
-from app.services.search import rebuild_index
+from app.services.backup.dump import BackupError, TableSpec, reflect
+from app.services.site.search import rebuild_index
 
 BATCH = 500
 GENERATION = "generation"

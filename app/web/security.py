@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from flask import Flask, Response, g, request
 
-from app import style_hashes
+from app.web import style_hashes
 
 _CSP_BEFORE_STYLES = "default-src 'self'; script-src 'self'; style-src 'self'"
 _CSP_AFTER_STYLES = (

@@ -12,7 +12,7 @@ from app.content.urls import escape_path
 from app.i18n import format_date, translate, translate_count
 from app.render.extras import emojify
 from app.render.identicon import identicon_svg
-from app.style_hashes import author_html
+from app.web.style_hashes import author_html
 
 
 def page_language(context: Any) -> str:

@@ -11,7 +11,7 @@ from app.models import Page
 from app.render.commonmark import markup_options
 from app.render.pipeline import PageHtml, RenderOptions, cache_key, render_html
 from app.render.shortcodes.registry import PageFile
-from app.services.bundles import page_file
+from app.services.site.bundles import page_file
 
 
 def page_files(page: Page) -> tuple[PageFile, ...]:

@@ -15,8 +15,8 @@ from app.content.titles import ap_title
 from app.content.urls import term_slug
 from app.models import Alias, BundleFile, Page, PageTerm, Term
 from app.render.pipeline import Rendered
-from app.services import bundles
-from app.services.comments import reattach_all
+from app.services.comments.threads import reattach_all
+from app.services.site import bundles
 
 _COPIED = ("lang", "kind", "url_path", "section", "title", "description", "date", "lastmod",
            "publish_date", "expiry_date", "draft", "weight", "params", "body", "body_line",

@@ -17,7 +17,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from app.services.importer import FORMAT, ParseCache, Parsed, gc_paused
+from app.services.importing.importer import FORMAT, ParseCache, Parsed, gc_paused
 
 MAGIC = b"blog-parse-cache-2\n"  # 2: Parsed entries, bodies left out
 _CODE = Path(__file__).resolve().parent.parent / "content"

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
-from app.services import notify
-from app.services.comment_rules import CommentError
-from app.services.comments import remove
-from app.services.site_state import bump_generation
+from app.services.comments import notify
+from app.services.comments.rules import CommentError
+from app.services.comments.threads import remove
+from app.services.site.state import bump_generation
 
 ACTIONS = ("approve", "spam", "delete")
 

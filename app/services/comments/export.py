@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
-from app.services.pages import utcnow
+from app.services.site.queries import utcnow
 
 FORMAT = "hugo-flask-blog/comments"
 FORMAT_VERSION = 1

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
 from app.render.html_markdown import convert_message
-from app.services.comment_rules import CommentSettings, client_network, keyed_hash
-from app.services.comments import reply_placement
-from app.services.pages import published, utcnow
-from app.services.site_state import bump_generation
+from app.services.comments.rules import CommentSettings, client_network, keyed_hash
+from app.services.comments.threads import reply_placement
+from app.services.site.queries import published, utcnow
+from app.services.site.state import bump_generation
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 

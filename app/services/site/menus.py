@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.content.urls import escape_path
 from app.models import Page
-from app.services.pages import published
+from app.services.site.queries import published
 
 
 @dataclass(frozen=True)

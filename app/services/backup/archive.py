@@ -28,9 +28,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import BASE_DIR
 from app.extensions import db, migrate
-from app.services import backup_format as fmt
-from app.services.backup_format import BackupError
-from app.services.backup_load import count_rows, load
+from app.services.backup import dump as fmt
+from app.services.backup.dump import BackupError
+from app.services.backup.load import count_rows, load
 
 MIGRATIONS = BASE_DIR / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
