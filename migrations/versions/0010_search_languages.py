@@ -1,7 +1,7 @@
 """search per language: stemming on PostgreSQL, Chinese and Japanese words on both
 
 SQLite: the FTS5 index reads each page through `blog_search_text()`, a function the app
-registers on every SQLite connection (app/services/search_text.py): the text as written,
+registers on every SQLite connection (app/services/site/search_text.py): the text as written,
 then the pairs of neighbouring Chinese/Japanese characters, so that a word inside a run
 written without spaces is found. The view and the triggers of migration 0003 are recreated
 with it and the index is rebuilt. (A later migration that recreates `pages` must run
@@ -96,7 +96,7 @@ PG_LANGUAGES = {
     "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil", "tr": "turkish",
     "yi": "yiddish",
 }
-# Literal characters (the database speaks UTF-8): the class of app/services/search_text.py.
+# Literal characters (the database speaks UTF-8): the class of app/services/site/search_text.py.
 _PG_CJK = "[\u3005\u3006\u3007\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff" \
           "\uf900-\ufaff\uff66-\uff9f]"
 _WORD_TYPES = "asciiword, asciihword, hword_asciipart, word, hword, hword_part"
