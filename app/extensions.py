@@ -1,5 +1,7 @@
 """Unbound extensions, bound to an app in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_caching import Cache
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,5 +25,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. Flask-SQLAlchemy builds db.Model at run time from Base's bases and
+# body (plus its bind and query mixins), so a type checker, which sees only a variable there,
+# is told the class it is built from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 cache = Cache()

@@ -21,12 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import false
 
-from app.extensions import db
+from app.extensions import Model
 
 # Dates are stored as naive UTC: the same on SQLite and PostgreSQL.
 
 
-class Page(db.Model):
+class Page(Model):
     """One content file: a regular page, a section (_index.md) or the home page."""
 
     __tablename__ = "pages"
@@ -84,7 +84,7 @@ class Page(db.Model):
         return (self.params or {}).get(key.lower(), default)
 
 
-class Term(db.Model):
+class Term(Model):
     """A taxonomy term such as a tag; case-insensitive, one row per language."""
 
     __tablename__ = "terms"
@@ -101,7 +101,7 @@ class Term(db.Model):
     pages: Mapped[list[PageTerm]] = relationship(back_populates="term")
 
 
-class PageTerm(db.Model):
+class PageTerm(Model):
     """A page's use of a term, in front matter order."""
 
     __tablename__ = "page_terms"
@@ -118,7 +118,7 @@ class PageTerm(db.Model):
     term: Mapped[Term] = relationship(back_populates="pages", lazy="joined")
 
 
-class Alias(db.Model):
+class Alias(Model):
     """An old URL that redirects (301) to a page."""
 
     __tablename__ = "aliases"
@@ -130,7 +130,7 @@ class Alias(db.Model):
     page: Mapped[Page] = relationship(back_populates="aliases")
 
 
-class Blob(db.Model):
+class Blob(Model):
     """File content, stored once per distinct SHA-256."""
 
     __tablename__ = "blobs"
@@ -143,7 +143,7 @@ class Blob(db.Model):
     height: Mapped[int | None] = mapped_column(Integer)
 
 
-class BundleFile(db.Model):
+class BundleFile(Model):
     """A file of a page bundle, served under the page's URL."""
 
     __tablename__ = "bundle_files"
@@ -159,7 +159,7 @@ class BundleFile(db.Model):
     blob: Mapped[Blob] = relationship(lazy="joined")
 
 
-class SiteState(db.Model):
+class SiteState(Model):
     """Small counters shared by every worker and host, such as the site generation."""
 
     __tablename__ = "site_state"
@@ -168,7 +168,7 @@ class SiteState(db.Model):
     value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class SiteSetting(db.Model):
+class SiteSetting(Model):
     """Settings read from the imported site's configuration (hugo.toml), as JSON."""
 
     __tablename__ = "site_settings"
@@ -177,7 +177,7 @@ class SiteSetting(db.Model):
     value: Mapped[Any] = mapped_column(JSON)
 
 
-class Comment(db.Model):
+class Comment(Model):
     """A reader's comment: Markdown source and sanitized HTML, rendered once on write."""
 
     __tablename__ = "comments"
@@ -207,7 +207,7 @@ class Comment(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An email waiting to go (or gone): the outbox `flask comments notify` sends.
 
     `reply`: a reply to a comment whose author asked for replies. `confirm`: the double
@@ -230,7 +230,7 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(16), default="reply", server_default="reply")
 
 
-class RateBucket(db.Model):
+class RateBucket(Model):
     """Events a rate limit counted for a key in one millisecond (its sliding window's log)."""
 
     __tablename__ = "rate_buckets"
@@ -240,7 +240,7 @@ class RateBucket(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ImageVariant(db.Model):
+class ImageVariant(Model):
     """A resized copy of a bundle image (WebP), offered through srcset."""
 
     __tablename__ = "image_variants"

@@ -14,14 +14,17 @@ from frontmatter.default_handlers import BaseHandler
 
 from app.content.errors import ContentProblem
 
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # C: several times faster
+try:  # libyaml's loader: several times faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]  # the same interface
 
 
-class _YamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
+class _YamlLoader(_BaseLoader):
     """Safe YAML; an impossible date stays text, so the date check can name its line."""
 
 
-def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
     except ValueError:
@@ -129,7 +132,8 @@ def _unclosed_line(fm_text: str) -> int | None:
 def _error_line(exc: Exception, offset: int, fm_text: str = "") -> int:
     """The file line of a parser error; `offset` is the file line before the front matter text."""
     # A construct left open (quote, flow list) is best reported where it was opened.
-    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+    mark: yaml.Mark | None = (getattr(exc, "context_mark", None)
+                              or getattr(exc, "problem_mark", None))
     if mark is not None:
         return offset + mark.line + 1
     if isinstance(exc, tomllib.TOMLDecodeError) and (

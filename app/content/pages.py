@@ -244,9 +244,7 @@ def _build(entry: PageEntry, fm: Any, data: dict[str, Any], options: SiteOptions
     aliases = [alias_path(a, parent_url) for a in _strings("aliases", data.get("aliases"))]
     terms: dict[str, list[str]] = {}
     for plural in options.taxonomies:
-        values = _strings(plural, data.get(plural))
-        seen: set[str] = set()
-        terms[plural] = [v for v in values if not (v.lower() in seen or seen.add(v.lower()))]
+        terms[plural] = _unique_ignoring_case(_strings(plural, data.get(plural)))
     section = entry.rel_dir.split("/", 1)[0] if entry.rel_dir else ""
     path = hugo_path(entry.rel_dir, entry.name)
     key = _text("translationKey", data.get("translationkey")).strip()
@@ -291,3 +289,14 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+def _unique_ignoring_case(values: Sequence[str]) -> list[str]:
+    """``values`` in order, each dropped if an earlier one equals it ignoring case."""
+    seen: set[str] = set()
+    unique = []
+    for value in values:
+        if (folded := value.lower()) not in seen:
+            seen.add(folded)
+            unique.append(value)
+    return unique

@@ -6,10 +6,8 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the parser's package imports the renderers, and the ref renderer us
-    from app.content.shortcodes import Node, Shortcode
+from app.content.shortcodes import Node, Shortcode
 
 REF_NAMES = frozenset({"ref", "relref"})
 # Hugo's refLinksNotFoundURL: what an unresolved ref renders as. Hugo's own default is "" with
@@ -35,7 +33,7 @@ def ref_args(sc: Shortcode) -> tuple[str, str | None] | None:
 
 def _walk(nodes: Sequence[Node]) -> Iterator[Shortcode]:
     for node in nodes:
-        if isinstance(node, str) or not hasattr(node, "inner"):
+        if not isinstance(node, Shortcode):
             continue
         yield node
         if node.inner is not None:

@@ -33,6 +33,14 @@ _ELEMENT = re.compile(
 )
 
 
+
+def _run_end(run: re.Pattern[str], text: str, pos: int) -> int:
+    """Where the run of ``run`` (a starred class, so it matches nothing too) from ``pos`` ends."""
+    found = run.match(text, pos)
+    assert found is not None  # a starred class always matches, if only the empty string
+    return found.end()
+
+
 @dataclass
 class Shortcode:
     """One shortcode call; ``inner`` is None unless a closing tag pairs with it."""
@@ -135,9 +143,9 @@ class _Lexer:
 
     def _tag(self, start: int, right: str) -> _Tag:
         text = self.text
-        i = _WS.match(text, start + 3).end()
+        i = _run_end(_WS, text, start + 3)
         if (head := _HEAD.match(text, i)) is None:
-            j = _WS.match(text, i + 1).end() if text.startswith("/", i) else i
+            j = _run_end(_WS, text, i + 1) if text.startswith("/", i) else i
             if text.startswith(right, j):
                 raise self.fail(start, "shortcode has no name")
             if j >= len(text):
@@ -145,7 +153,7 @@ class _Lexer:
             raise self.fail(j, f"expected shortcode name, got {text[j]!r}")
         name, i = head.group(2), head.end()
         if head.group(1):  # closing tag: only spaces or tabs may follow the name
-            i = _BLANK.match(text, i).end()
+            i = _run_end(_BLANK, text, i)
             if not text.startswith(right, i):
                 raise self.fail(i, f"closing tag for {name!r} takes no parameters")
             return _Tag(start, i + 3, name, None)
@@ -154,13 +162,13 @@ class _Lexer:
         args: list[str] = []
         kwargs: dict[str, str] = {}
         self_closing = False
-        while not text.startswith(right, i := _WS.match(text, i).end()):
+        while not text.startswith(right, i := _run_end(_WS, text, i)):
             if (m := _ELEMENT.match(text, i)) is None:
                 i = self._slow_param(start, i, args, kwargs)
                 continue
             kind, begin, i = m.lastgroup, i, m.end()
             if kind == "slash":
-                if not text.startswith(right, _WS.match(text, i).end()):
+                if not text.startswith(right, _run_end(_WS, text, i)):
                     raise self.fail(begin, "unexpected '/' in shortcode")
                 self_closing = True
                 continue
@@ -214,7 +222,7 @@ class _Lexer:
             if not text.startswith('"', i + 1):
                 raise self.fail(i, "unrecognized escape character")
             return self._quoted(i + 1, True)
-        end = _NONSPACE.match(text, i).end()  # Hugo consumeToSpace: unquoted runs to whitespace
+        end = _run_end(_NONSPACE, text, i)  # Hugo consumeToSpace: unquoted runs to whitespace
         return text[i:end], end
 
     def _quoted(self, i: int, backslash_delims: bool) -> tuple[str, int]:

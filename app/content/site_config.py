@@ -133,13 +133,17 @@ def _load_file(path: Path) -> dict[str, Any]:
         raise ContentProblem(0, f"{path.name}: invalid configuration: {exc}") from None
     if not isinstance(data, dict):
         raise ContentProblem(0, f"{path.name}: configuration must be a mapping of keys")
-    return _lower(data)
+    return _lower_keys(data)
+
+
+def _lower_keys(mapping: Mapping[Any, Any]) -> dict[str, Any]:
+    # Hugo's configuration keys are case-insensitive.
+    return {str(k).lower(): _lower(v) for k, v in mapping.items()}
 
 
 def _lower(value: Any) -> Any:
-    # Hugo's configuration keys are case-insensitive.
     if isinstance(value, dict):
-        return {str(k).lower(): _lower(v) for k, v in value.items()}
+        return _lower_keys(value)
     if isinstance(value, list):
         return [_lower(v) for v in value]
     return value

@@ -8,10 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.content.urls import page_url
 from app.models import BundleFile, Page, PageTerm, Term
+from app.services import DbSession
 from app.services.site.queries import published
 
 BATCH = 100
@@ -36,7 +37,7 @@ def in_sitemap(page: Page) -> bool:
     return listed(page) and sitemap_params(page).get("disable") is not True
 
 
-def newest(session: Session, where: Iterable[ColumnElement[bool]], limit: int) -> list[Page]:
+def newest(session: DbSession, where: Iterable[ColumnElement[bool]], limit: int) -> list[Page]:
     """Up to `limit` published, listed pages matching `where`, newest first."""
     query = (
         select(Page).where(published(), *where)
@@ -64,7 +65,7 @@ def section_url(section: str, lang_prefix: str = "") -> str:
     return page_url(section, "_index", "section", lang_prefix=lang_prefix)
 
 
-def sections_with_pages(session: Session, lang: str) -> list[str]:
+def sections_with_pages(session: DbSession, lang: str) -> list[str]:
     """Top-level sections that hold at least one published regular page."""
     rows = session.execute(
         select(Page.section).where(Page.kind == "page", Page.lang == lang, Page.section != "",
@@ -73,7 +74,7 @@ def sections_with_pages(session: Session, lang: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-def implicit_section(session: Session, url_path: str, lang: str) -> str | None:
+def implicit_section(session: DbSession, url_path: str, lang: str) -> str | None:
     """The section whose list lives at `url_path` though it has no _index.md."""
     for section in sections_with_pages(session, lang):
         if section_url(section) == url_path:
@@ -90,7 +91,7 @@ class DatedTerm:
     lastmod: datetime | None
 
 
-def dated_terms(session: Session, taxonomy: str, lang: str, limit: int) -> list[DatedTerm]:
+def dated_terms(session: DbSession, taxonomy: str, lang: str, limit: int) -> list[DatedTerm]:
     """Terms with published pages, the most recently used first (Hugo's date order)."""
     newest_date = func.max(Page.date)
     rows = session.execute(
@@ -110,7 +111,7 @@ def page_lastmod(page: Page) -> datetime | None:
     return page.lastmod or page.date
 
 
-def _newest_by(session: Session, *keys: Any) -> dict[tuple[Any, ...], datetime]:
+def _newest_by(session: DbSession, *keys: Any) -> dict[tuple[Any, ...], datetime]:
     stamp = func.max(func.coalesce(Page.lastmod, Page.date))
     rows = session.execute(
         select(*keys, stamp).where(Page.kind == "page", published()).group_by(*keys)
@@ -127,7 +128,7 @@ class SitemapPage:
     page: Page | None  # None for the implicit home and section lists
 
 
-def sitemap_pages(session: Session, default_lang: str,
+def sitemap_pages(session: DbSession, default_lang: str,
                   taxonomies: Iterable[str]) -> list[SitemapPage]:
     """Every published page, section list and home page; no taxonomy or term lists."""
     taxonomies = tuple(taxonomies)
@@ -156,7 +157,7 @@ def sitemap_pages(session: Session, default_lang: str,
     return sorted(found.values(), key=lambda entry: (entry.url_path != "/", entry.url_path))
 
 
-def _published_at(session: Session, url_path: str) -> bool:
+def _published_at(session: DbSession, url_path: str) -> bool:
     """True when a published page lives at this URL (one left out above stays out)."""
     return session.execute(
         select(Page.id).where(Page.url_path == url_path, published())

@@ -39,6 +39,7 @@ _TAG_RE = re.compile(r"<[^>]*>")
 # The article column is at most 46rem (736 px) wide; below that it spans the viewport.
 IMAGE_SIZES = "(min-width: 48rem) 46rem, 100vw"
 _WS_RE = re.compile(r"\s+")
+_HEADING_TAGS = frozenset(f"h{level}" for level in range(1, 7))
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class HugoTreeprocessor(Treeprocessor):
         headings: list[Heading] = []
         for element in root.iter():
             tag = element.tag
-            if isinstance(tag, str) and len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+            if tag in _HEADING_TAGS:  # comments' and processing instructions' tags are functions
                 explicit = element.get("id")
                 if explicit:
                     ids.reserve(explicit)

@@ -64,7 +64,7 @@ class RenderOptions:
 
     def key(self) -> str:
         """A stable digest of these options, for cache keys."""
-        payload = {
+        payload: dict[str, object] = {
             "u": self.page_url,
             "f": [(f.path, f.url, f.width, f.height, f.media_type, f.srcset)
                   for f in self.files],

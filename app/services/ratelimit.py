@@ -16,9 +16,9 @@ from typing import Any
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import BigInteger, Integer, String, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from app.models import RateBucket
+from app.services import DbSession
 
 # Check and count in one step inside Redis: concurrent callers cannot both pass the check.
 # A sorted set per key holds the accepted events, scored by their time in milliseconds.
@@ -58,7 +58,7 @@ def _since(key: str, now_ms: int, seconds: int) -> Any:
     return (RateBucket.key == key) & (RateBucket.window > now_ms - seconds * 1000)
 
 
-def hit(session: Session, key: str, limit: int, seconds: int, now: float | None = None) -> bool:
+def hit(session: DbSession, key: str, limit: int, seconds: int, now: float | None = None) -> bool:
     """Count one event for key; False (and nothing counted) once the last `seconds` hold `limit`.
 
     In the database: one INSERT ... SELECT ... WHERE (events in the window) < limit, upserted
@@ -97,7 +97,7 @@ def hit(session: Session, key: str, limit: int, seconds: int, now: float | None 
     return session.execute(statement).first() is not None
 
 
-def retry_after(session: Session, key: str, limit: int, seconds: int,
+def retry_after(session: DbSession, key: str, limit: int, seconds: int,
                 now: float | None = None) -> int:
     """Whole seconds until `key` may count another event (0 when it may now)."""
     key = f"{key}@{seconds}"
@@ -121,13 +121,13 @@ def retry_after(session: Session, key: str, limit: int, seconds: int,
     return 0
 
 
-def prune(session: Session, seconds: int, now: float | None = None) -> None:
+def prune(session: DbSession, seconds: int, now: float | None = None) -> None:
     """Forget events of this window length that no longer count."""
     session.execute(RateBucket.__table__.delete().where(
         RateBucket.key.like(f"%@{seconds}"), RateBucket.window <= _ms(now) - seconds * 1000))
 
 
-def current_count(session: Session, key: str, seconds: int, now: float | None = None) -> int:
+def current_count(session: DbSession, key: str, seconds: int, now: float | None = None) -> int:
     """Events counted for key over the last `seconds` (for tests and the admin)."""
     key = f"{key}@{seconds}"
     now_ms = _ms(now)

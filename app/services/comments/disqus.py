@@ -13,10 +13,10 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as safe_parse
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
 from app.render.html_markdown import convert_message
+from app.services import DbSession
 from app.services.comments.rules import CommentSettings, client_network, keyed_hash
 from app.services.comments.threads import reply_placement
 from app.services.site.queries import published, utcnow
@@ -133,7 +133,7 @@ def _candidates(link: str) -> list[str]:
     return out
 
 
-def _pages(session: Session) -> dict[str, Page]:
+def _pages(session: DbSession) -> dict[str, Page]:
     rows = session.execute(select(Page).where(Page.kind == "page", published())).scalars()
     return {page.url_path: page for page in rows}
 
@@ -158,7 +158,7 @@ def _post(element: Element) -> _Post:
     )
 
 
-def _existing(session: Session, external_ids: list[str]) -> dict[str, Comment]:
+def _existing(session: DbSession, external_ids: list[str]) -> dict[str, Comment]:
     found: dict[str, Comment] = {}
     for start in range(0, len(external_ids), 500):
         chunk = external_ids[start:start + 500]
@@ -220,7 +220,7 @@ def _comment(post: _Post, page: Page, secret: str) -> Comment:
     )
 
 
-def import_disqus(session: Session, source: Path | IO[bytes], secret: str,
+def import_disqus(session: DbSession, source: Path | IO[bytes], secret: str,
                   settings: CommentSettings | None = None) -> DisqusReport:
     """Import a Disqus export in one transaction; a second run adds nothing twice."""
     settings = settings or CommentSettings()

@@ -7,9 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
+from app.services import DbSession
 from app.services.site.queries import utcnow
 
 FORMAT = "hugo-flask-blog/comments"
@@ -43,7 +43,7 @@ def comment_record(comment: Comment, title: str | None) -> dict[str, Any]:
     }
 
 
-def export_comments(session: Session) -> dict[str, Any]:
+def export_comments(session: DbSession) -> dict[str, Any]:
     """All comments, every status, deleted markers included, oldest first, with metadata."""
     rows = session.execute(
         select(Comment, Page.title)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
+from app.services import DbSession
 from app.services.comments import notify
 from app.services.comments.rules import CommentError
 from app.services.comments.threads import remove
@@ -16,7 +16,7 @@ from app.services.site.state import bump_generation
 ACTIONS = ("approve", "spam", "delete")
 
 
-def list_comments(session: Session, status: str | None = "pending", url: str | None = None,
+def list_comments(session: DbSession, status: str | None = "pending", url: str | None = None,
                   limit: int = 200) -> list[Comment]:
     """Comments by status (None: all) and post URL, oldest first."""
     query = select(Comment).order_by(Comment.created_at, Comment.id).limit(limit)
@@ -27,7 +27,7 @@ def list_comments(session: Session, status: str | None = "pending", url: str | N
     return list(session.execute(query).scalars())
 
 
-def moderate(session: Session, ids: Sequence[int], action: str) -> int:
+def moderate(session: DbSession, ids: Sequence[int], action: str) -> int:
     """Apply an action to comments by id; returns how many were found."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}; use one of {ACTIONS}")
@@ -47,7 +47,7 @@ def moderate(session: Session, ids: Sequence[int], action: str) -> int:
     return len(comments)
 
 
-def set_closed(session: Session, url: str, closed: bool) -> Page:
+def set_closed(session: DbSession, url: str, closed: bool) -> Page:
     """Close (or reopen) a post to new comments."""
     url = url if url.endswith("/") else url + "/"
     page = session.execute(select(Page).where(Page.url_path == url)).scalar_one_or_none()

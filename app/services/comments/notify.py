@@ -21,9 +21,9 @@ from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification, Page
+from app.services import DbSession
 from app.services.comments import trust as comment_trust
 from app.services.mail import new_message, quoted
 from app.services.site.queries import utcnow
@@ -32,7 +32,7 @@ MAX_ATTEMPTS = 5
 BATCH = 100
 
 
-def queue_replies(session: Session, replies: Iterable[Comment],
+def queue_replies(session: DbSession, replies: Iterable[Comment],
                   now: datetime | None = None) -> int:
     """Queue an email for each published reply whose parent's author asked for one."""
     queued = 0
@@ -60,7 +60,7 @@ def unsubscribe_token(secret: str, comment_id: int, email: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
-def unsubscribe(session: Session, secret: str, comment_id: int, token: str) -> str | None:
+def unsubscribe(session: DbSession, secret: str, comment_id: int, token: str) -> str | None:
     """Stop reply emails to the address behind the link; its email, or None if the link is bad."""
     comment = session.get(Comment, comment_id)
     if comment is None or not comment.email:
@@ -155,7 +155,7 @@ def build_message(mail: MailSettings, secret: str, note: Notification, reply: Co
     return message
 
 
-def _still_wanted(session: Session, note: Notification, comment: Comment | None) -> bool:
+def _still_wanted(session: DbSession, note: Notification, comment: Comment | None) -> bool:
     """A reply email while the reply is up and its reader still asks; a confirmation while
     its comment is held."""
     if comment is None or comment.deleted:
@@ -166,7 +166,7 @@ def _still_wanted(session: Session, note: Notification, comment: Comment | None)
     return comment.status == "published" and target is not None and bool(target.notify)
 
 
-def send_pending(session: Session, mail: MailSettings, secret: str,
+def send_pending(session: DbSession, mail: MailSettings, secret: str,
                  limit: int = BATCH) -> SendReport:
     """Send queued emails over one SMTP connection; each is committed as it goes."""
     report = SendReport()

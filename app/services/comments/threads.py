@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, or_, select, update
-from sqlalchemy.orm import Session
 
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
-from app.services import ratelimit
+from app.services import DbSession, ratelimit
 from app.services.comments import notify
 from app.services.comments import trust as comment_trust
 from app.services.comments.rules import (
@@ -36,7 +35,7 @@ class ThreadNode:
     own: bool = False  # the viewer wrote it (holds its token)
 
 
-def thread_page(session: Session, url: str) -> Page:
+def thread_page(session: DbSession, url: str) -> Page:
     """The published page a thread belongs to; 404 for anything else."""
     if not url.startswith("/") or "\x00" in url or len(url) > 1024:
         raise CommentError(404, "no such post", "url", "not_found")
@@ -49,7 +48,7 @@ def thread_page(session: Session, url: str) -> Page:
     return page
 
 
-def reply_placement(session: Session, parent: Comment | None,
+def reply_placement(session: DbSession, parent: Comment | None,
                     max_depth: int) -> tuple[Comment | None, int]:
     """Where a reply goes: under its parent, or, past the depth limit, at the last level."""
     if parent is None:
@@ -61,7 +60,7 @@ def reply_placement(session: Session, parent: Comment | None,
     return anchor, depth
 
 
-def _parent(session: Session, page: Page, parent_id: int | None,
+def _parent(session: DbSession, page: Page, parent_id: int | None,
             settings: CommentSettings) -> tuple[Comment | None, int]:
     if parent_id is None:
         return None, 0
@@ -72,7 +71,7 @@ def _parent(session: Session, page: Page, parent_id: int | None,
     return reply_placement(session, parent, settings.max_depth)
 
 
-def _initial_status(session: Session, own_ids: Collection[int],
+def _initial_status(session: DbSession, own_ids: Collection[int],
                     settings: CommentSettings) -> str:
     """none: published; all: held; first: published only from a browser already approved."""
     if settings.moderation == "none":
@@ -82,7 +81,7 @@ def _initial_status(session: Session, own_ids: Collection[int],
     return "published" if comment_trust.browser_is_trusted(session, own_ids) else "pending"
 
 
-def create_comment(session: Session, data: CommentInput, client_ip: str, secret: str,
+def create_comment(session: DbSession, data: CommentInput, client_ip: str, secret: str,
                    settings: CommentSettings, now: datetime | None = None,
                    page: Page | None = None, own_ids: Collection[int] = ()) -> Comment:
     """Store a new comment, or raise CommentError (404, 403, 400, 409, 429).
@@ -138,7 +137,7 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
     return comment
 
 
-def _own(session: Session, comment_id: int, token_ids: Collection[int],
+def _own(session: DbSession, comment_id: int, token_ids: Collection[int],
          settings: CommentSettings, now: datetime) -> Comment:
     comment = session.get(Comment, comment_id) if 0 < comment_id < MAX_ID else None
     if comment is None:
@@ -152,13 +151,13 @@ def _own(session: Session, comment_id: int, token_ids: Collection[int],
     return comment
 
 
-def check_editable(session: Session, comment_id: int, token_ids: Collection[int],
+def check_editable(session: DbSession, comment_id: int, token_ids: Collection[int],
                    settings: CommentSettings, now: datetime | None = None) -> Comment:
     """The comment if the viewer may still change it; CommentError (403/404/409) if not."""
     return _own(session, comment_id, token_ids, settings, now or utcnow())
 
 
-def edit_comment(session: Session, comment_id: int, token_ids: Collection[int], text: str,
+def edit_comment(session: DbSession, comment_id: int, token_ids: Collection[int], text: str,
                  settings: CommentSettings, now: datetime | None = None) -> Comment:
     """Replace a comment's text within the edit window; the viewer must hold its token."""
     now = now or utcnow()
@@ -173,7 +172,7 @@ def edit_comment(session: Session, comment_id: int, token_ids: Collection[int], 
     return comment
 
 
-def delete_comment(session: Session, comment_id: int, token_ids: Collection[int],
+def delete_comment(session: DbSession, comment_id: int, token_ids: Collection[int],
                    settings: CommentSettings, now: datetime | None = None) -> Comment | None:
     """Delete within the window; a comment with replies stays as a "deleted" marker."""
     now = now or utcnow()
@@ -184,7 +183,7 @@ def delete_comment(session: Session, comment_id: int, token_ids: Collection[int]
     return result[0] if result else None
 
 
-def remove(session: Session, comments: Iterable[Comment]) -> list[Comment]:
+def remove(session: DbSession, comments: Iterable[Comment]) -> list[Comment]:
     """Delete comments; those with replies become markers so the thread keeps its shape."""
     kept = []
     for comment in comments:
@@ -215,7 +214,7 @@ def build_thread(comments: Iterable[Comment], own: Collection[int] = ()) -> list
     return roots
 
 
-def visible_comments(session: Session, page_id: int, own: Collection[int] = ()) -> list[Comment]:
+def visible_comments(session: DbSession, page_id: int, own: Collection[int] = ()) -> list[Comment]:
     """Published comments of a page, plus the viewer's own pending ones."""
     condition = Comment.status == "published"
     if own:
@@ -225,7 +224,7 @@ def visible_comments(session: Session, page_id: int, own: Collection[int] = ()) 
     ).scalars())
 
 
-def has_own_pending(session: Session, page_id: int, own: Collection[int]) -> bool:
+def has_own_pending(session: DbSession, page_id: int, own: Collection[int]) -> bool:
     """True when the viewer has a comment awaiting moderation on this page."""
     if not own:
         return False
@@ -234,7 +233,7 @@ def has_own_pending(session: Session, page_id: int, own: Collection[int]) -> boo
     ))).scalar()
 
 
-def counts(session: Session, page_ids: Collection[int]) -> dict[int, int]:
+def counts(session: DbSession, page_ids: Collection[int]) -> dict[int, int]:
     """Published, not deleted comments per page."""
     if not page_ids:
         return {}
@@ -246,7 +245,7 @@ def counts(session: Session, page_ids: Collection[int]) -> dict[int, int]:
     return {page_id: count for page_id, count in rows}
 
 
-def reattach_all(session: Session) -> None:
+def reattach_all(session: DbSession) -> None:
     """Give (re-)imported pages back the comments left at their URLs, in one statement."""
     owner = (select(Page.id).where(Page.url_path == Comment.thread_url)
              .scalar_subquery())
@@ -266,7 +265,7 @@ class Personal:
         return bool(self.pending or self.editable)
 
 
-def personal_ids(session: Session, page_id: int, own: Collection[int], edit_window: int,
+def personal_ids(session: DbSession, page_id: int, own: Collection[int], edit_window: int,
                  now: datetime | None = None) -> Personal:
     """The viewer's comments on a page that are pending, and those still editable."""
     if not own:
@@ -280,7 +279,7 @@ def personal_ids(session: Session, page_id: int, own: Collection[int], edit_wind
                     frozenset(r.id for r in rows if r.created_at > since))
 
 
-def latest_author(session: Session, own: Collection[int]) -> dict[str, str]:
+def latest_author(session: DbSession, own: Collection[int]) -> dict[str, str]:
     """The name and website of the viewer's latest comment, to fill the form in again. The
     email stays out: no response ever carries an address (the API's rule too)."""
     if not own:

@@ -17,9 +17,9 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import Session
 
 from app.models import Comment, Notification
+from app.services import DbSession
 from app.services.mail import new_message, quoted
 from app.services.site.queries import utcnow
 
@@ -30,7 +30,7 @@ CONFIRM = "confirm"
 MAX_CONFIRMATIONS_PER_DAY = 3  # per address: the form cannot be used to flood a mailbox
 
 
-def browser_is_trusted(session: Session, own_ids: Collection[int]) -> bool:
+def browser_is_trusted(session: DbSession, own_ids: Collection[int]) -> bool:
     """True when the browser's signed cookie names a comment a moderator let through."""
     ids = [i for i in own_ids if isinstance(i, int)]
     if not ids:
@@ -40,7 +40,7 @@ def browser_is_trusted(session: Session, own_ids: Collection[int]) -> bool:
     ))).scalar())
 
 
-def address_is_known(session: Session, comment: Comment) -> bool:
+def address_is_known(session: DbSession, comment: Comment) -> bool:
     """True when another published comment gave the same address (same keyed hash)."""
     if not comment.email:
         return False
@@ -50,7 +50,7 @@ def address_is_known(session: Session, comment: Comment) -> bool:
     ))).scalar())
 
 
-def queue_confirmation(session: Session, comment: Comment, now: datetime | None = None) -> bool:
+def queue_confirmation(session: DbSession, comment: Comment, now: datetime | None = None) -> bool:
     """Queue the double opt-in email for a held comment from a known address (flushed ids).
 
     At most MAX_CONFIRMATIONS_PER_DAY per address; True when one was queued.
@@ -75,7 +75,7 @@ def confirm_token(secret: str, comment_id: int, email: str) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
-def confirm(session: Session, secret: str, comment_id: int, token: str) -> str:
+def confirm(session: DbSession, secret: str, comment_id: int, token: str) -> str:
     """Publish a held comment whose link was opened: "published", "already" or "bad".
 
     "bad" for a wrong token, a comment gone, rejected as spam, or whose address no longer

@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from app.content.errors import ContentError, ContentProblem
 from app.content.pages import SiteOptions, SourcePage, build_page
@@ -33,6 +32,7 @@ from app.content.tree import PageEntry, entry_hash, scan
 from app.models import Page
 from app.render.commonmark import BLOWFISH_DEFAULTS, MarkupOptions
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
+from app.services import DbSession
 from app.services.importing.render_pool import Outcome, render_many
 from app.services.importing.store import (
     Prepared,
@@ -355,7 +355,7 @@ def _check_urls(prepared: list[Prepared], taken: dict[str, str],
 
 
 def import_content(
-    session: Session,
+    session: DbSession,
     root: Path,
     options: ImportOptions | None = None,
     progress: Callable[[list[PageEntry]], Iterable[PageEntry]] | None = None,
@@ -420,7 +420,7 @@ def _stale(existing: Mapping[str, tuple[int, str, str]], seen: set[str],
     return gone
 
 
-def _write(session: Session, options: ImportOptions, report: ImportReport,
+def _write(session: DbSession, options: ImportOptions, report: ImportReport,
            prepared: list[Prepared], stale: list[str],
            existing: dict[str, tuple[int, str, str]], cache: bundles.FileInfoCache,
            term_titles: Mapping[tuple[str, str, str], str]) -> None:

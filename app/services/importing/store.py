@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
 
 from app.content.pages import SourcePage
 from app.content.titles import ap_title
 from app.content.urls import term_slug
 from app.models import Alias, BundleFile, Page, PageTerm, Term
 from app.render.pipeline import Rendered
+from app.services import DbSession
 from app.services.comments.threads import reattach_all
 from app.services.site import bundles
 
@@ -33,7 +33,7 @@ class Prepared:
     warnings: list[list[Any]] | None = None  # [[line, reason], ...] from rendering
 
 
-def release_urls(session: Session, prepared: list[Prepared],
+def release_urls(session: DbSession, prepared: list[Prepared],
                  existing: dict[str, tuple[int, str, str]]) -> None:
     """Free the URLs of pages about to move, so that pages can swap URLs in one run."""
     moving = [existing[item.page.source_path][0] for item in prepared
@@ -57,7 +57,7 @@ class Writer:
 
     FLUSH_EVERY = 200
 
-    def __init__(self, session: Session, now: datetime, cache: bundles.FileInfoCache,
+    def __init__(self, session: DbSession, now: datetime, cache: bundles.FileInfoCache,
                  changed: list[str]) -> None:
         self.session = session
         self.now = now
@@ -138,14 +138,14 @@ class Writer:
             self.alias_owner[path] = page.id or 0
 
 
-def drop_orphans(session: Session) -> None:
+def drop_orphans(session: DbSession) -> None:
     """Remove terms no page uses any more, and blobs no file points at."""
     used = select(PageTerm.term_id)
     session.execute(delete(Term).where(Term.id.not_in(used)))
     bundles.drop_orphan_blobs(session)
 
 
-def set_term_titles(session: Session, titles: Mapping[tuple[str, str, str], str]) -> None:
+def set_term_titles(session: DbSession, titles: Mapping[tuple[str, str, str], str]) -> None:
     """Give every term Hugo's title: its term page's, else its name in title case."""
     for term in session.execute(select(Term)).scalars():
         title = titles.get((term.taxonomy, term.lang, term.slug)) or ap_title(term.name)

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import undefer
 
 from app.content.tree import SourceFile
 from app.content.urls import escape_path
 from app.models import Blob, BundleFile, ImageVariant, Page
 from app.render.shortcodes.registry import PageFile
+from app.services import DbSession
 
 _RASTER = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp",
            "image/tiff")
@@ -77,7 +78,7 @@ class FileInfoCache:
     """Image sizes by content hash, from the database or read once from disk; and the resized
     copies of new images, made before the import writes (see `prepare_variants`)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: DbSession) -> None:
         self.session = session
         self.sizes: dict[str, tuple[int | None, int | None]] = {}
         self.variants: dict[tuple[str, int], Path] = {}
@@ -147,7 +148,7 @@ class FileInfoCache:
         )
 
 
-def attach_files(session: Session, page: Page, items: Sequence[SourceFile],
+def attach_files(session: DbSession, page: Page, items: Sequence[SourceFile],
                  cache: FileInfoCache) -> None:
     """Store missing blobs and link every file of the bundle to the page."""
     for item in items:
@@ -163,7 +164,7 @@ def attach_files(session: Session, page: Page, items: Sequence[SourceFile],
                                      blob_sha256=item.sha256))
 
 
-def _add_variants(session: Session, sha256: str, data: bytes, media_type: str,
+def _add_variants(session: DbSession, sha256: str, data: bytes, media_type: str,
                   width: int | None, cache: FileInfoCache) -> None:
     for target in variant_widths(media_type, width):
         variant = cache.variant(sha256, data, target)
@@ -180,7 +181,7 @@ def _add_variants(session: Session, sha256: str, data: bytes, media_type: str,
         session.flush()
 
 
-def find_variant(session: Session, source_sha256: str, width: int) -> Blob | None:
+def find_variant(session: DbSession, source_sha256: str, width: int) -> Blob | None:
     """The resized copy of an image at a width, with its bytes."""
     return session.execute(
         select(Blob).join(ImageVariant, ImageVariant.variant_sha256 == Blob.sha256)
@@ -189,7 +190,7 @@ def find_variant(session: Session, source_sha256: str, width: int) -> Blob | Non
     ).scalar_one_or_none()
 
 
-def drop_orphan_blobs(session: Session) -> None:
+def drop_orphan_blobs(session: DbSession) -> None:
     """Delete blobs (and their variants) that no bundle file points at any more."""
     used = select(BundleFile.blob_sha256)
     session.execute(delete(ImageVariant).where(ImageVariant.source_sha256.not_in(used)))

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.orm import Session
 
 from app.content.urls import escape_path
 from app.models import Page
+from app.services import DbSession
 from app.services.site.queries import published
 
 
@@ -45,7 +45,7 @@ def page_ref_paths(ref: str) -> list[str]:
     return [path if path == "/" else path.rstrip("/")]
 
 
-def _resolve_ref(session: Session, ref: str, lang: str, prefix: str) -> tuple[str, str] | None:
+def _resolve_ref(session: DbSession, ref: str, lang: str, prefix: str) -> tuple[str, str] | None:
     """(URL, link title) of the page a pageRef names in `lang`, or None."""
     paths = page_ref_paths(ref)
     page = session.execute(
@@ -110,7 +110,7 @@ def _prune(item: MenuItem) -> MenuItem:
     return MenuItem(item.name, item.url, item.title, item.identifier, item.weight, kids)
 
 
-def resolve_menu(session: Session, entries: Iterable[Mapping[str, Any]], lang: str,
+def resolve_menu(session: DbSession, entries: Iterable[Mapping[str, Any]], lang: str,
                  prefix: str) -> list[MenuItem]:
     """A menu's entries as links for `lang` (whose URLs start with `prefix`), nested and
     in Hugo's order. An entry whose pageRef names no published page, and that has no url
@@ -144,7 +144,7 @@ def _front_matter_menus(params: Mapping[str, Any]) -> dict[str, Mapping[str, Any
     return {}
 
 
-def page_entries(session: Session, name: str, lang: str) -> list[dict[str, Any]]:
+def page_entries(session: DbSession, name: str, lang: str) -> list[dict[str, Any]]:
     """The entries pages add to a menu from their front matter (`menu: main`, or
     `menu: {main: {weight: 10, parent: docs}}`): the page's URL, named by its link title,
     weighted by its own weight unless the entry sets one."""
@@ -168,7 +168,7 @@ def page_entries(session: Session, name: str, lang: str) -> list[dict[str, Any]]
     return entries
 
 
-def section_links(session: Session, sections: Iterable[str], lang: str,
+def section_links(session: DbSession, sections: Iterable[str], lang: str,
                   prefix: str) -> list[MenuItem]:
     """Links to the list pages of sections (a header without a configured menu)."""
     out = []

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from app.models import Alias, Blob, BundleFile, Page, PageTerm, Term
+from app.services import DbSession
 
 
 def utcnow() -> datetime:
@@ -31,7 +32,7 @@ def _with_terms(query: Select) -> Select:
     return query.options(selectinload(Page.terms).joinedload(PageTerm.term))
 
 
-def find_page(session: Session, url_path: str) -> Page | None:
+def find_page(session: DbSession, url_path: str) -> Page | None:
     """The published page at a URL path (with its trailing slash), or None."""
     query = select(Page).where(Page.url_path == url_path, published())
     return session.execute(
@@ -39,14 +40,14 @@ def find_page(session: Session, url_path: str) -> Page | None:
     ).scalar_one_or_none()
 
 
-def page_exists(session: Session, url_path: str) -> bool:
+def page_exists(session: DbSession, url_path: str) -> bool:
     """True when a published page lives at exactly this URL path."""
     return session.execute(
         select(Page.id).where(Page.url_path == url_path, published())
     ).first() is not None
 
 
-def find_alias(session: Session, path: str) -> str | None:
+def find_alias(session: DbSession, path: str) -> str | None:
     """The URL a published page's alias points to, or None."""
     target = session.execute(
         select(Page.url_path).join(Alias, Alias.page_id == Page.id).where(
@@ -56,7 +57,7 @@ def find_alias(session: Session, path: str) -> str | None:
     return target[0] if target else None
 
 
-def find_file(session: Session, url_path: str) -> tuple[BundleFile, bytes] | None:
+def find_file(session: DbSession, url_path: str) -> tuple[BundleFile, bytes] | None:
     """A bundle file of a published page, with its bytes."""
     row = session.execute(
         select(BundleFile, Blob.data)
@@ -67,7 +68,7 @@ def find_file(session: Session, url_path: str) -> tuple[BundleFile, bytes] | Non
     return (row[0], row[1]) if row else None
 
 
-def main_sections(session: Session, lang: str,
+def main_sections(session: DbSession, lang: str,
                   configured: list[str] | None = None) -> list[str]:
     """The site's mainSections when it sets them, else Hugo's default: the top-level
     section with the most regular pages (ties: the first by name)."""
@@ -82,7 +83,7 @@ def main_sections(session: Session, lang: str,
     return [row[0]] if row else []
 
 
-def taxonomy_used(session: Session, taxonomy: str, lang: str) -> bool:
+def taxonomy_used(session: DbSession, taxonomy: str, lang: str) -> bool:
     """Whether a published page in `lang` uses a term of the taxonomy."""
     return session.execute(
         select(Page.id).join(PageTerm, PageTerm.page_id == Page.id)
@@ -106,7 +107,7 @@ class Paged:
         return max(1, -(-self.total // self.size))
 
 
-def _paged(session: Session, query: Select, number: int, size: int) -> Paged:
+def _paged(session: DbSession, query: Select, number: int, size: int) -> Paged:
     """One list page of `query` (a select of Page with its order).
 
     Ids first: sorting narrow rows (an index can serve them) instead of whole pages with
@@ -120,7 +121,7 @@ def _paged(session: Session, query: Select, number: int, size: int) -> Paged:
     return Paged(_load(session, ids), total, number, size)
 
 
-def _load(session: Session, ids: list[int]) -> list[Page]:
+def _load(session: DbSession, ids: list[int]) -> list[Page]:
     """Pages by id, with their terms, in the order of ids."""
     if not ids:
         return []
@@ -130,7 +131,7 @@ def _load(session: Session, ids: list[int]) -> list[Page]:
     return [found[i] for i in ids if i in found]
 
 
-def recent_pages(session: Session, lang: str, sections: list[str] | None = None,
+def recent_pages(session: DbSession, lang: str, sections: list[str] | None = None,
                  number: int = 1, size: int = 10) -> Paged:
     """Published regular pages, newest first, one list page of them."""
     query = select(Page).where(Page.kind == "page", Page.lang == lang, published())
@@ -146,7 +147,7 @@ def _by_date(query: Select) -> Select:
                           Page.url_path)
 
 
-def section_children(session: Session, parent_path: str, lang: str, number: int = 1,
+def section_children(session: DbSession, parent_path: str, lang: str, number: int = 1,
                      size: int = 10) -> Paged:
     """A list page's entries as Hugo's .Pages: its pages and sub-sections, in Hugo's order.
 
@@ -171,7 +172,7 @@ def section_children(session: Session, parent_path: str, lang: str, number: int 
     return Paged(_load(session, ids), n_weighted + n_plain, number, size)
 
 
-def translations(session: Session, page: Page) -> list[Page]:
+def translations(session: DbSession, page: Page) -> list[Page]:
     """The page in the site's other languages (published ones), as Hugo links them."""
     if not page.translation_key:
         return []
@@ -180,7 +181,7 @@ def translations(session: Session, page: Page) -> list[Page]:
     return list(session.execute(query).scalars())
 
 
-def languages(session: Session) -> list[str]:
+def languages(session: DbSession) -> list[str]:
     """The languages pages are written in."""
     return sorted(row[0] for row in session.execute(select(Page.lang).distinct()))
 
@@ -193,7 +194,7 @@ class TermCount:
     count: int
 
 
-def terms_with_counts(session: Session, taxonomy: str, lang: str) -> list[TermCount]:
+def terms_with_counts(session: DbSession, taxonomy: str, lang: str) -> list[TermCount]:
     """Every term of a taxonomy with its published page count, by name."""
     rows = session.execute(
         select(Term, func.count(Page.id))
@@ -206,14 +207,14 @@ def terms_with_counts(session: Session, taxonomy: str, lang: str) -> list[TermCo
     return [TermCount(term, count) for term, count in rows]
 
 
-def find_term(session: Session, taxonomy: str, slug: str, lang: str) -> Term | None:
+def find_term(session: DbSession, taxonomy: str, slug: str, lang: str) -> Term | None:
     """A term by its slug."""
     return session.execute(
         select(Term).where(Term.taxonomy == taxonomy, Term.slug == slug, Term.lang == lang)
     ).scalar_one_or_none()
 
 
-def terms_on_pages_only(session: Session) -> bool:
+def terms_on_pages_only(session: DbSession) -> bool:
     """True when only regular pages (no sections or other list pages) carry terms."""
     # Driven from the (few) list pages, each probed in page_terms' primary key.
     carries = select(PageTerm.page_id).where(PageTerm.page_id == Page.id).exists()
@@ -221,7 +222,7 @@ def terms_on_pages_only(session: Session) -> bool:
         select(Page.id).where(Page.kind != "page", carries).limit(1)).first() is None
 
 
-def term_pages(session: Session, term: Term, number: int = 1, size: int = 10,
+def term_pages(session: DbSession, term: Term, number: int = 1, size: int = 10,
                pages_only: bool = False) -> Paged:
     """Published pages using a term, newest first, one list page of them.
 
@@ -237,7 +238,7 @@ def term_pages(session: Session, term: Term, number: int = 1, size: int = 10,
     return _paged(session, query, number, size)
 
 
-def neighbours(session: Session, page: Page) -> tuple[Page | None, Page | None]:
+def neighbours(session: DbSession, page: Page) -> tuple[Page | None, Page | None]:
     """The previous (older) and next (newer) published page of the same section."""
     if page.date is None:
         return None, None
@@ -256,7 +257,7 @@ def neighbours(session: Session, page: Page) -> tuple[Page | None, Page | None]:
     return older, newer
 
 
-def related(session: Session, page: Page, limit: int = 3) -> list[Page]:
+def related(session: DbSession, page: Page, limit: int = 3) -> list[Page]:
     """Published pages sharing the most terms with this one, newest first among equals."""
     term_ids = [link.term_id for link in page.terms]
     if not term_ids:
@@ -276,7 +277,7 @@ def related(session: Session, page: Page, limit: int = 3) -> list[Page]:
 _EPOCH = datetime(1970, 1, 1)
 
 
-def visibility_boundaries(session: Session, now: datetime | None = None) -> list[datetime]:
+def visibility_boundaries(session: DbSession, now: datetime | None = None) -> list[datetime]:
     """The publish and expiry moments still ahead: lists change when the clock passes one.
 
     Moments already past never change what is visible again, so they are left out (a site

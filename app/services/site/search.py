@@ -38,11 +38,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import Join
 
 from app.models import Page, PageTerm
+from app.services import DbSession
 from app.services.site.queries import published
 from app.services.site.search_text import bigrams, has_cjk, split_scripts
 
@@ -273,7 +274,7 @@ def snippet(value: str, matcher: _Matcher, size: int = SNIPPET_CHARS) -> Markup:
 # --- the search ------------------------------------------------------------------------------
 
 
-def search(session: Session, query: str | None, lang: str, limit: int = PAGE_SIZE,
+def search(session: DbSession, query: str | None, lang: str, limit: int = PAGE_SIZE,
            offset: int = 0) -> SearchResults:
     """Published regular pages matching every word of the query, best first."""
     cleaned = clean_query(query)
@@ -328,7 +329,7 @@ def _visible(lang: str) -> tuple[ColumnElement[bool], ...]:
 Ranked = list[tuple[int, float]]
 
 
-def _ranked(session: Session, matches: Select, lang: str, limit: int, offset: int,
+def _ranked(session: DbSession, matches: Select, lang: str, limit: int, offset: int,
             order: Callable[[bool], ColumnElement[float]]) -> tuple[int, Ranked]:
     """(total, one page of [(page id, rank)], best first) among the visible matches.
 
@@ -374,7 +375,7 @@ def _render_indexed_join(element: _IndexedJoin, compiler: SQLCompiler, **kw: Any
                             f" JOIN pages INDEXED BY {SQLITE_VISIBILITY_INDEX} ON ", 1)
 
 
-def _fts5_expansions(session: Session, terms: list[str]) -> dict[str, list[str]] | None:
+def _fts5_expansions(session: DbSession, terms: list[str]) -> dict[str, list[str]] | None:
     """Indexed words for each longer ASCII prefix; None when one of them begins no word.
 
     Prefixes of two or three characters have their own prefix index; other scripts are
@@ -394,7 +395,7 @@ def _fts5_expansions(session: Session, terms: list[str]) -> dict[str, list[str]]
     return expansions
 
 
-def _search_sqlite(session: Session, terms: list[str], lang: str, limit: int,
+def _search_sqlite(session: DbSession, terms: list[str], lang: str, limit: int,
                    offset: int) -> tuple[int, Ranked]:
     expansions = _fts5_expansions(session, terms)
     if expansions is None:
@@ -417,7 +418,7 @@ def _search_sqlite(session: Session, terms: list[str], lang: str, limit: int,
     return _ranked(session, matches, lang, limit, offset, order)
 
 
-def _search_postgresql(session: Session, terms: list[str], lang: str, limit: int,
+def _search_postgresql(session: DbSession, terms: list[str], lang: str, limit: int,
                        offset: int) -> tuple[int, Ranked]:
     config = func.blog_search_config(bindparam("search_lang", lang))
     query = func.to_tsquery(config, bindparam("tsquery", tsquery(terms)))
@@ -442,7 +443,7 @@ def _search_postgresql(session: Session, terms: list[str], lang: str, limit: int
         session.execute(_PG_SEQSCAN, {"value": previous})
 
 
-def rebuild_index(session: Session) -> None:
+def rebuild_index(session: DbSession) -> None:
     """Rebuild the whole index from `pages` (the triggers keep it current; this repairs)."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":

@@ -8,10 +8,10 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import SiteSetting
+from app.services import DbSession
 from app.services.site.state import request_generation
 
 KEY = "site"
@@ -24,7 +24,7 @@ OVERLAID = ("SITE_TITLE", "SITE_LANGUAGE", "SITE_LANGUAGES", "SITE_TIMEZONE", "T
             "MAIN_SECTIONS", "MENUS")
 
 
-def load(session: Session) -> dict[str, Any]:
+def load(session: DbSession) -> dict[str, Any]:
     """The stored site settings ({} before any site was imported)."""
     value = session.execute(
         select(SiteSetting.value).where(SiteSetting.key == KEY)
@@ -32,7 +32,7 @@ def load(session: Session) -> dict[str, Any]:
     return dict(value) if isinstance(value, Mapping) else {}
 
 
-def save(session: Session, data: Mapping[str, Any]) -> bool:
+def save(session: DbSession, data: Mapping[str, Any]) -> bool:
     """Store the settings inside the caller's transaction; True when they changed."""
     row = session.get(SiteSetting, KEY)
     if (row.value if row is not None else {}) == dict(data):

@@ -9,15 +9,15 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
 
 from app.models import SiteState
+from app.services import DbSession
 
 GENERATION = "generation"
 REQUEST_GENERATION = "blog.site_generation"  # environ key: read once per request
 
 
-def get_generation(session: Session) -> int:
+def get_generation(session: DbSession) -> int:
     """The current site generation (0 before the first import)."""
     value = session.execute(
         select(SiteState.value).where(SiteState.key == GENERATION)
@@ -25,7 +25,7 @@ def get_generation(session: Session) -> int:
     return int(value or 0)
 
 
-def bump_generation(session: Session) -> None:
+def bump_generation(session: DbSession) -> None:
     """Increment the generation inside the caller's transaction."""
     result = session.execute(
         update(SiteState).where(SiteState.key == GENERATION).values(value=SiteState.value + 1)
