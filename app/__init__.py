@@ -10,7 +10,7 @@ import click
 from flask import Flask, g, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, ConfigError, load_config
@@ -123,7 +123,7 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
         return render_template("errors/500.html", request_id=request_id), 500
 
     @app.errorhandler(405)
-    def not_allowed(error: HTTPException) -> Any:
+    def not_allowed(error: MethodNotAllowed) -> Any:
         if request.path.startswith("/api/"):
             response = jsonify({"error": "method not allowed", "code": "method_not_allowed"})
             response.status_code = 405

@@ -6,10 +6,11 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from flask import abort, current_app, request, session
 from sqlalchemy import select, update
+from sqlalchemy.engine import CursorResult
 from werkzeug.security import check_password_hash
 
 from app.comments.edge import check_same_origin, client_ip
@@ -87,9 +88,9 @@ def log_in() -> None:
 
 def log_out() -> None:
     """End this session and every other admin session issued so far."""
-    result = db.session.execute(
+    result = cast(CursorResult[Any], db.session.execute(  # DML runs return a cursor's result
         update(SiteState).where(SiteState.key == EPOCH_KEY).values(value=SiteState.value + 1)
-    )
+    ))
     if result.rowcount == 0:
         db.session.add(SiteState(key=EPOCH_KEY, value=1))
     db.session.commit()

@@ -193,8 +193,8 @@ def index() -> tuple[str, int]:
         status = "pending"
     comments = _queue(status)
     ids = {c.page_id for c in comments if c.page_id is not None}
-    titles = dict(db.session.execute(select(Page.id, Page.title).where(Page.id.in_(ids))).all()
-                  ) if ids else {}
+    titles = dict(db.session.execute(select(Page.id, Page.title).where(Page.id.in_(ids)))
+                  .tuples().all()) if ids else {}
     return render_template("admin/index.html", status=status, statuses=STATUSES,
                            comments=comments, titles=titles, counts=_status_counts(),
                            limit=QUEUE_LIMIT, posts=_posts(), recent=RECENT_POSTS), 200

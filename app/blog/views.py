@@ -6,6 +6,7 @@ import posixpath
 import re
 
 from flask import Response, abort, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.blog import bp, langs, navigation
 from app.blog.seo import post_metadata, text_of
@@ -93,7 +94,7 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
     if paged.number > paged.pages:
         return None
     show_intro = intro is not None and intro.body.strip() and paged.number == 1
-    intro_render = rendered_page(intro) if show_intro else None
+    intro_render = rendered_page(intro) if show_intro and intro is not None else None
     intro_html = intro_render.html if intro_render is not None else ""
     extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
     return render_template(
@@ -105,7 +106,8 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
 
 
 def _page_size() -> int:
-    return current_app.config["PAGE_SIZE"]
+    size: int = current_app.config["PAGE_SIZE"]
+    return size
 
 
 def _home(number: int, lang: str | None = None) -> str | None:
@@ -192,7 +194,7 @@ def _list_page(url_path: str) -> str | None:
     return _taxonomy_view(base, number) or _page_view(base, number)
 
 
-def _file_response(url_path: str) -> Response | None:
+def _file_response(url_path: str) -> BaseResponse | None:
     found = queries.find_file(db.session, url_path)
     if found is None:
         return None
@@ -238,7 +240,7 @@ def _personal_response(url_path: str) -> Response | None:
 
 
 @bp.route("/<site_path:path>")
-def resolve(path: str) -> Response:
+def resolve(path: str) -> BaseResponse:
     """Find what a path names: a page, a taxonomy, a bundle file or an alias."""
     if "\x00" in path or len(path) > 2048:
         abort(404)

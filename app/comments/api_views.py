@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.comments import api
 from app.comments.edge import (
@@ -73,7 +75,7 @@ def _json_body() -> dict[str, Any]:
     return data
 
 
-def set_author_cookie(response: Response, comment_id: int) -> None:
+def set_author_cookie(response: BaseResponse, comment_id: int) -> None:
     """Remember in this browser that it wrote comment_id (HttpOnly, SameSite=Lax)."""
     response.set_cookie(
         AUTHOR_COOKIE, author_cookie(secret(), viewer_ids(), comment_id),
@@ -179,11 +181,11 @@ def preview() -> Response:
     return jsonify({"html": render_comment(text)})
 
 
-def init_api(app: Any) -> None:
+def init_api(app: Flask) -> None:
     """Keep the API's JSON errors for requests Flask refuses before routing (413)."""
 
     @app.errorhandler(413)
-    def _too_large(error: HTTPException) -> Any:
+    def _too_large(error: HTTPException) -> ResponseReturnValue:
         if request.path.startswith("/api/"):
             return jsonify({"error": "request body is too large", "code": "too_large"}), 413
         return current_app.response_class("Request body is too large", 413)

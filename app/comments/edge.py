@@ -17,7 +17,8 @@ def settings() -> CommentSettings:
 
 def secret() -> str:
     """The key that signs tokens and keys hashes."""
-    return current_app.config["SECRET_KEY"]
+    key: str = current_app.config["SECRET_KEY"]
+    return key
 
 
 def viewer_ids() -> set[int]:

@@ -81,7 +81,8 @@ def _feed(title: str, self_path: str, alternate: str,
                         content_type=ATOM_TYPE)
     response.cache_control.no_cache = True
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: 304 when the ETag matches
+    return response
 
 
 def _visible() -> ColumnElement[bool]:

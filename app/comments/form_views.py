@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request
+from flask import abort, redirect, render_template, request
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.comments import bp
 from app.comments.api_views import set_author_cookie
@@ -41,7 +42,7 @@ def _published_comment(comment_id: int) -> Comment:
 
 
 @bp.post("/comments")
-def post_form() -> Response | tuple[str, int]:
+def post_form() -> BaseResponse | tuple[str, int]:
     """A comment from the plain form: redirect to it, or show the form again with the error."""
     values = {name: request.form.get(name, "") for name in FIELDS}
     page: Page | None = None
@@ -88,7 +89,7 @@ def reply_form(comment_id: int) -> tuple[str, int]:
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-def edit_form(comment_id: int) -> Response | tuple[str, int]:
+def edit_form(comment_id: int) -> BaseResponse | tuple[str, int]:
     """Edit your own comment without JavaScript."""
     comment = _published_comment(comment_id)
     error = None
@@ -111,7 +112,7 @@ def edit_form(comment_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/comments/<int:comment_id>/delete", methods=["GET", "POST"])
-def delete_form(comment_id: int) -> Response | tuple[str, int]:
+def delete_form(comment_id: int) -> BaseResponse | tuple[str, int]:
     """Confirm, then delete your own comment without JavaScript."""
     comment = _published_comment(comment_id)
     error = None

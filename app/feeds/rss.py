@@ -100,7 +100,8 @@ def _add(parent: Element, tag: str, text: str | None = None, **attrs: str) -> El
 
 
 def _document(root: Element) -> bytes:
-    return tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    document: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
+    return document + b"\n"
 
 
 def build_rss(channel: Channel, items: Iterable[Item], zone: tzinfo = UTC) -> bytes:

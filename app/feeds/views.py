@@ -90,7 +90,8 @@ def cached_bytes(build: Callable[[], bytes | None], content_type: str) -> Respon
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.no_cache = True
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place: 304 when the ETag matches
+    return response
 
 
 def _config(name: str, default: Any) -> Any:

@@ -21,7 +21,8 @@ def _load(code: str) -> dict[str, Any]:
     path = FOLDER / f"{code}.json"
     if not code.replace("-", "").isalnum() or not path.is_file():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    strings: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return strings
 
 
 @lru_cache(maxsize=64)

@@ -6,7 +6,7 @@ written in that language; /search is the default language's.
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, current_app, jsonify, make_response, render_template, request
 
 from app.content.urls import escape_path
 from app.extensions import db
@@ -39,7 +39,7 @@ def _site_language(lang: str | None) -> str | None:
 
 def _not_a_language() -> Response:
     """/faq/search is no search page: the site's own resolver answers (a page, or 404)."""
-    return current_app.view_functions["blog.resolve"](path=request.path.lstrip("/"))
+    return make_response(current_app.view_functions["blog.resolve"](path=request.path.lstrip("/")))
 
 
 def _results(lang: str) -> tuple[SearchResults, int]:

@@ -14,8 +14,9 @@ import uuid
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import BigInteger, Integer, String, func, literal, select
+from sqlalchemy import BigInteger, Integer, String, delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql import ColumnElement, Delete
 
 from app.models import RateBucket
 from app.services import DbSession
@@ -80,8 +81,8 @@ def hit(session: DbSession, key: str, limit: int, seconds: int, now: float | Non
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
-    session.execute(RateBucket.__table__.delete().where(
-        RateBucket.key == key, RateBucket.window <= now_ms - seconds * 1000))
+    session.execute(_delete_buckets(RateBucket.key == key,
+                                    RateBucket.window <= now_ms - seconds * 1000))
     counted = select(func.coalesce(func.sum(RateBucket.count), 0)).where(
         _since(key, now_ms, seconds)).scalar_subquery()
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -90,11 +91,11 @@ def hit(session: DbSession, key: str, limit: int, seconds: int, now: float | Non
         select(literal(key, String), literal(now_ms, BigInteger), literal(1, Integer))
         .where(counted < limit),
     )
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[RateBucket.key, RateBucket.window],
         set_={"count": RateBucket.count + 1},
     ).returning(RateBucket.count)
-    return session.execute(statement).first() is not None
+    return session.execute(upsert).first() is not None
 
 
 def retry_after(session: DbSession, key: str, limit: int, seconds: int,
@@ -123,8 +124,8 @@ def retry_after(session: DbSession, key: str, limit: int, seconds: int,
 
 def prune(session: DbSession, seconds: int, now: float | None = None) -> None:
     """Forget events of this window length that no longer count."""
-    session.execute(RateBucket.__table__.delete().where(
-        RateBucket.key.like(f"%@{seconds}"), RateBucket.window <= _ms(now) - seconds * 1000))
+    session.execute(_delete_buckets(RateBucket.key.like(f"%@{seconds}"),
+                                    RateBucket.window <= _ms(now) - seconds * 1000))
 
 
 def current_count(session: DbSession, key: str, seconds: int, now: float | None = None) -> int:
@@ -140,3 +141,8 @@ def current_count(session: DbSession, key: str, seconds: int, now: float | None 
         select(func.coalesce(func.sum(RateBucket.count), 0)).where(_since(key, now_ms, seconds))
     ).scalar_one()
     return int(value or 0)
+
+
+def _delete_buckets(*where: ColumnElement[bool]) -> Delete:
+    """DELETE of the buckets matching ``where``, as plain SQL: no session objects to update."""
+    return delete(RateBucket).where(*where).execution_options(synchronize_session=False)

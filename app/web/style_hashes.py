@@ -16,7 +16,7 @@ import hashlib
 import re
 from html.parser import HTMLParser
 
-from flask import g
+from flask import g, has_app_context
 from markupsafe import Markup
 
 _KEY = "style_hashes"
@@ -62,4 +62,4 @@ def author_html(html: str | None) -> Markup:
 
 def recorded() -> frozenset[str]:
     """The style hashes the response being built needs (empty outside a request)."""
-    return frozenset(g.get(_KEY, ())) if g else frozenset()
+    return frozenset(g.get(_KEY, ())) if has_app_context() else frozenset()

@@ -226,7 +226,7 @@ class _LiveSource:
         self._tables = fmt.reflect(conn)
         self.tables = [fmt.spec_of(t) for t in self._tables]
 
-    def tables_rows(self) -> Iterator[tuple[fmt.TableSpec, Iterator[tuple]]]:
+    def tables_rows(self) -> Iterator[tuple[fmt.TableSpec, Iterator[tuple[object, ...]]]]:
         """Each table with its rows, parents first."""
         for table, spec in zip(self._tables, self.tables, strict=True):
             yield spec, fmt.table_rows(self.conn, table)

@@ -113,6 +113,7 @@ def _read(source: Path | IO[bytes]) -> Element:
     except DefusedXmlException as error:
         raise DisqusImportError(f"refused: the file declares a DTD or entities, which a Disqus "
                                 f"export never does ({type(error).__name__})") from None
+    assert root is not None  # a document that parses has a root element
     if _local(root) != "disqus":
         raise DisqusImportError(f"not a Disqus export: the root element is <{_local(root)}>")
     return root

@@ -230,7 +230,7 @@ def has_own_pending(session: DbSession, page_id: int, own: Collection[int]) -> b
         return False
     return session.execute(select(exists().where(
         Comment.page_id == page_id, Comment.id.in_(list(own)), Comment.status == "pending"
-    ))).scalar()
+    ))).scalar_one()
 
 
 def counts(session: DbSession, page_ids: Collection[int]) -> dict[int, int]:

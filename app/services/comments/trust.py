@@ -30,7 +30,7 @@ CONFIRM = "confirm"
 MAX_CONFIRMATIONS_PER_DAY = 3  # per address: the form cannot be used to flood a mailbox
 
 
-def browser_is_trusted(session: DbSession, own_ids: Collection[int]) -> bool:
+def browser_is_trusted(session: DbSession, own_ids: Collection[object]) -> bool:
     """True when the browser's signed cookie names a comment a moderator let through."""
     ids = [i for i in own_ids if isinstance(i, int)]
     if not ids:

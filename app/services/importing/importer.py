@@ -32,6 +32,7 @@ from app.content.tree import PageEntry, entry_hash, scan
 from app.models import Page
 from app.render.commonmark import BLOWFISH_DEFAULTS, MarkupOptions
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
+from app.render.shortcodes.registry import PageFile
 from app.services import DbSession
 from app.services.importing.render_pool import Outcome, render_many
 from app.services.importing.store import (
@@ -161,7 +162,8 @@ def _check_indent(text: str) -> None:
                                  "columns: content nests too deeply")
 
 
-def render_options(page: SourcePage | Page, files: tuple, options: ImportOptions) -> RenderOptions:
+def render_options(page: SourcePage | Page, files: tuple[PageFile, ...],
+                   options: ImportOptions) -> RenderOptions:
     """The render options of a page, the same at import and at request time."""
     return RenderOptions(
         page_url=page.url_path,
@@ -270,7 +272,8 @@ def _parsed(built: SourcePage, text: str) -> Parsed:
 def _copy_params(params: dict[str, Any]) -> dict[str, Any]:
     """A deep copy of params that are plain JSON data (made so when cached): marshal copies
     such data exactly, several times faster than a JSON round trip."""
-    return marshal.loads(marshal.dumps(params))  # noqa: S302 - bytes made on the line itself
+    copied: dict[str, Any] = marshal.loads(marshal.dumps(params))  # noqa: S302 - made just now
+    return copied
 
 
 def _site_hash(page: SourcePage) -> str:
@@ -374,7 +377,8 @@ def import_content(
                                               Page.url_path))
         }
         stored_warnings = dict(session.execute(
-            select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None))).all())
+            select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None)))
+            .tuples().all())
         cache = parse_cache if parse_cache is not None else {}
         pages = _read(entries, options, report, cache)
         link_site(pages, options.site)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import defer, selectinload
 
 from app.models import Alias, Blob, BundleFile, Page, PageTerm, Term
 from app.services import DbSession
+
+_Query = TypeVar("_Query", bound=Select[Any])
 
 
 def utcnow() -> datetime:
@@ -18,7 +21,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def published(now: datetime | None = None):
+def published(now: datetime | None = None) -> ColumnElement[bool]:
     """The condition for a page readers may see: not draft, published, not expired."""
     now = now or utcnow()
     return and_(
@@ -28,7 +31,7 @@ def published(now: datetime | None = None):
     )
 
 
-def _with_terms(query: Select) -> Select:
+def _with_terms(query: _Query) -> _Query:
     return query.options(selectinload(Page.terms).joinedload(PageTerm.term))
 
 
@@ -107,7 +110,7 @@ class Paged:
         return max(1, -(-self.total // self.size))
 
 
-def _paged(session: DbSession, query: Select, number: int, size: int) -> Paged:
+def _paged(session: DbSession, query: Select[tuple[Page]], number: int, size: int) -> Paged:
     """One list page of `query` (a select of Page with its order).
 
     Ids first: sorting narrow rows (an index can serve them) instead of whole pages with
@@ -141,7 +144,7 @@ def recent_pages(session: DbSession, lang: str, sections: list[str] | None = Non
     return _paged(session, query, number, size)
 
 
-def _by_date(query: Select) -> Select:
+def _by_date(query: _Query) -> _Query:
     """Hugo's order among pages of equal weight: date (newest first), link title, path."""
     return query.order_by(Page.date.desc().nulls_last(), Page.link_title, Page.title,
                           Page.url_path)

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
     Select,
     bindparam,
     case,
@@ -329,7 +330,7 @@ def _visible(lang: str) -> tuple[ColumnElement[bool], ...]:
 Ranked = list[tuple[int, float]]
 
 
-def _ranked(session: DbSession, matches: Select, lang: str, limit: int, offset: int,
+def _ranked(session: DbSession, matches: Select[tuple[int]], lang: str, limit: int, offset: int,
             order: Callable[[bool], ColumnElement[float]]) -> tuple[int, Ranked]:
     """(total, one page of [(page id, rank)], best first) among the visible matches.
 
@@ -370,7 +371,8 @@ class _IndexedJoin(Join):
 
 @compiles(_IndexedJoin)
 def _render_indexed_join(element: _IndexedJoin, compiler: SQLCompiler, **kw: Any) -> str:
-    rendered = compiler.visit_join(element, **kw)
+    # SQLAlchemy leaves its compiler's visit methods unannotated.
+    rendered: str = compiler.visit_join(element, **kw)  # type: ignore[no-untyped-call]
     return rendered.replace(" JOIN pages ON ",
                             f" JOIN pages INDEXED BY {SQLITE_VISIBILITY_INDEX} ON ", 1)
 
@@ -409,7 +411,7 @@ def _search_sqlite(session: DbSession, terms: list[str], lang: str, limit: int,
 
     def order(broad: bool) -> ColumnElement[float]:
         if broad:
-            in_title = select(literal_column("rowid")).select_from(
+            in_title = select(literal_column("rowid", Integer)).select_from(
                 func.page_search(bindparam("title_match", f"{{title}} : ({match})")))
             return case((_fts.c.rowid.in_(in_title), 1.0), else_=0.0)
         # bm25() is lower for better matches: negate it so that higher is better.

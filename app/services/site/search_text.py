@@ -38,7 +38,7 @@ def bigrams(run: str) -> list[str]:
 def index_text(text: str | None) -> str:
     """The text to index: as written, then the pairs of each CJK run (unchanged without)."""
     if not text:
-        return text or ""
+        return ""
     runs = _CJK_RUN.findall(text)
     if not runs:
         return text

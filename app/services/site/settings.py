@@ -55,7 +55,7 @@ def overlay(data: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
     """The app settings that the site settings replace, computed over `base`."""
     out: dict[str, Any] = {key: base.get(key) for key in OVERLAID}
     lang = data.get("default_lang") or base.get("SITE_LANGUAGE")
-    params = data.get("params") if isinstance(data.get("params"), Mapping) else {}
+    params: Mapping[str, Any] = data["params"] if isinstance(data.get("params"), Mapping) else {}
     simple = {"SITE_TITLE": _title(data, lang), "SITE_LANGUAGE": lang,
               "SITE_TIMEZONE": data.get("timezone"),
               "SUMMARY_LENGTH": data.get("summary_length"),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import Any, cast
 
 from flask import has_request_context, request
 from sqlalchemy import select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 
 from app.models import SiteState
 from app.services import DbSession
@@ -27,9 +27,9 @@ def get_generation(session: DbSession) -> int:
 
 def bump_generation(session: DbSession) -> None:
     """Increment the generation inside the caller's transaction."""
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(  # DML runs return a cursor's result
         update(SiteState).where(SiteState.key == GENERATION).values(value=SiteState.value + 1)
-    )
+    ))
     if result.rowcount == 0:
         session.add(SiteState(key=GENERATION, value=1))
 
