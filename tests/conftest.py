@@ -11,10 +11,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
+from werkzeug.security import generate_password_hash
+from werkzeug.test import TestResponse
 
 from app import create_app
 from app.extensions import db as _db
 from tests import backends
+from tests.html import soup
 from tests.shared import ROOT
 
 pytest_plugins = ["pytester", "tests.ci_skips", "tests.measure"]
@@ -77,6 +80,44 @@ def app(tmp_path: Path) -> Iterator[Flask]:
 def client(app: Flask) -> FlaskClient:
     """A test client for the app."""
     return app.test_client()
+
+
+ADMIN_PASSWORD = "correct horse battery staple"
+SAME_ORIGIN = "http://localhost"  # the Origin a browser on the test client's site sends
+
+
+def admin_settings(**overrides: object) -> dict[str, object]:
+    """make_app settings that turn the admin on, ADMIN_PASSWORD its password."""
+    return {"ADMIN_PASSWORD_HASH": generate_password_hash(ADMIN_PASSWORD), **overrides}
+
+
+def csrf_token(client: FlaskClient, path: str = "/admin/login", **get: object) -> str:
+    """The CSRF token in the form on `path` (the admin login page unless told)."""
+    field = soup(client.get(path, **get).data).select_one('input[name="csrf_token"]')
+    assert field is not None, f"no csrf_token field on {path}"
+    return str(field["value"])
+
+
+def post_admin_login(client: FlaskClient, password: str = ADMIN_PASSWORD,
+                     data: dict[str, str] | None = None, **post: object) -> TestResponse:
+    """Send the login form as a browser on this site would: its CSRF token, its Origin."""
+    form = {"csrf_token": csrf_token(client), "password": password, **(data or {})}
+    return client.post("/admin/login", data=form, headers={"Origin": SAME_ORIGIN}, **post)
+
+
+def log_in_admin(app: Flask) -> FlaskClient:
+    """A new client of `app` (made with admin_settings) logged in as the admin."""
+    client = app.test_client()
+    response = post_admin_login(client)
+    assert response.status_code == 303, response.data
+    return client
+
+
+@pytest.fixture
+def admin_client(app: Flask) -> FlaskClient:
+    """A client logged in as the admin of `app`: a module that needs one overrides `app` with
+    an app made with admin_settings."""
+    return log_in_admin(app)
 
 
 @pytest.fixture

@@ -8,19 +8,26 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Comment
 from app.services.comments.rules import CommentInput, CommentSettings
 from app.services.comments.threads import create_comment
-from tests.conftest import make_app, write
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    SAME_ORIGIN,
+    admin_settings,
+    csrf_token,
+    make_app,
+    post_admin_login,
+    write,
+)
 from tests.html import soup
 
 POST = "/posts/hello/"
 OTHER = "/posts/second/"
-PASSWORD = "correct horse battery"
-ORIGIN = {"Origin": "http://localhost"}
+PASSWORD = ADMIN_PASSWORD
+ORIGIN = {"Origin": SAME_ORIGIN}
 HELD = CommentSettings(moderation="all", rate_limit=1000)
 
 
@@ -28,45 +35,20 @@ def _build(tmp_path: Path, **overrides: object) -> Flask:
     content = tmp_path / "content"
     write(content, "posts/hello.md", "---\ntitle: Hello\ndate: 2024-01-01\n---\nFirst post.\n")
     write(content, "posts/second.md", "---\ntitle: Second\ndate: 2024-02-01\n---\nMore.\n")
-    settings = {"ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD),
-                "COMMENTS_MIN_FILL_SECONDS": 0}
-    settings.update(overrides)
-    app = make_app(tmp_path, **settings)
+    app = make_app(tmp_path, **admin_settings(COMMENTS_MIN_FILL_SECONDS=0, **overrides))
     result = app.test_cli_runner().invoke(args=["content", "import", str(content)])
     assert result.exit_code == 0, result.output
     return app
 
 
 @pytest.fixture
-def admin_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app with the admin enabled and two imported posts."""
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """An app with the admin enabled and two imported posts (`client`: a browser that has
+    not logged in; `admin_client`: one that has)."""
     app = _build(tmp_path)
     yield app
     with app.app_context():
         db.engine.dispose()
-
-
-@pytest.fixture
-def client(admin_app: Flask) -> FlaskClient:
-    """A browser that has not logged in."""
-    return admin_app.test_client()
-
-
-def _token(client: FlaskClient, path: str = "/admin/login") -> str:
-    page = soup(client.get(path).data)
-    return page.select_one('input[name="csrf_token"]')["value"]
-
-
-def _login(client: FlaskClient, password: str = PASSWORD, **kwargs: object):
-    data = {"csrf_token": _token(client), "password": password}
-    return client.post("/admin/login", data=data, headers=ORIGIN, **kwargs)
-
-
-@pytest.fixture
-def admin(client: FlaskClient) -> FlaskClient:
-    """A browser logged in as the admin."""
-    assert _login(client).status_code == 303
-    return client
 
 
 def _comment(app: Flask, text: str, url: str = POST, author: str = "Alice") -> int:
@@ -101,14 +83,14 @@ def test_a_mangled_hash_is_refused_at_startup(tmp_path: Path) -> None:
         make_app(tmp_path, ADMIN_PASSWORD_HASH="scrypt:32768:8:1")  # '$salt$hash' eaten
 
 
-def test_queue_and_actions_require_login(client: FlaskClient, admin_app: Flask) -> None:
+def test_queue_and_actions_requirepost_admin_login(client: FlaskClient, app: Flask) -> None:
     response = client.get("/admin/")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/admin/login")
-    cid = _comment(admin_app, "Anonymous cannot moderate")
-    data = {"csrf_token": _token(client), "ids": [cid], "action": "approve"}
+    cid = _comment(app, "Anonymous cannot moderate")
+    data = {"csrf_token": csrf_token(client), "ids": [cid], "action": "approve"}
     assert _post(client, "/admin/comments", data).status_code == 403
-    assert _statuses(admin_app) == {cid: "pending"}
+    assert _statuses(app) == {cid: "pending"}
 
 
 def test_login_page_is_accessible_and_sets_a_strict_cookie(client: FlaskClient) -> None:
@@ -132,15 +114,15 @@ def test_secure_cookie_behind_https(tmp_path: Path) -> None:
 
 
 def test_wrong_password_is_refused(client: FlaskClient) -> None:
-    response = _login(client, "not the password")
+    response = post_admin_login(client, "not the password")
     assert response.status_code == 401
     assert "Wrong password" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 303
 
 
 def test_right_password_logs_in_with_a_fresh_session(client: FlaskClient) -> None:
-    before = _token(client)
-    response = _login(client)
+    before = csrf_token(client)
+    response = post_admin_login(client)
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/admin/")
     cookie = response.headers["Set-Cookie"]
@@ -155,7 +137,7 @@ def test_right_password_logs_in_with_a_fresh_session(client: FlaskClient) -> Non
 
 
 def test_login_without_csrf_token_or_from_another_site(client: FlaskClient) -> None:
-    token = _token(client)
+    token = csrf_token(client)
     no_token = client.post("/admin/login", data={"password": PASSWORD}, headers=ORIGIN)
     assert no_token.status_code == 403
     foreign = client.post("/admin/login", data={"password": PASSWORD, "csrf_token": token},
@@ -166,22 +148,22 @@ def test_login_without_csrf_token_or_from_another_site(client: FlaskClient) -> N
     assert client.get("/admin/").status_code == 303
 
 
-def test_login_is_rate_limited_per_network(client: FlaskClient, admin_app: Flask) -> None:
+def test_login_is_rate_limited_per_network(client: FlaskClient, app: Flask) -> None:
     for _ in range(5):
-        assert _login(client, "guess").status_code == 401
-    response = _login(client)  # the right password, but the 6th attempt in the window
+        assert post_admin_login(client, "guess").status_code == 401
+    response = post_admin_login(client)  # the right password, but the 6th attempt in the window
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     assert "Try again in" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 303
     # Another network is not affected.
-    other = admin_app.test_client()
-    assert _login(other, environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 303
+    other = app.test_client()
+    assert post_admin_login(other, environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 303
 
 
-def test_queue_lists_pending_comments(admin: FlaskClient, admin_app: Flask) -> None:
-    _comment(admin_app, "Held for *review*")
-    page = soup(admin.get("/admin/").data)
+def test_queue_lists_pending_comments(admin_client: FlaskClient, app: Flask) -> None:
+    _comment(app, "Held for *review*")
+    page = soup(admin_client.get("/admin/").data)
     rows = page.select("table.admin-table tbody tr[id^=comment-]")
     assert len(rows) == 1
     text = rows[0].get_text(" ", strip=True)
@@ -194,73 +176,75 @@ def test_queue_lists_pending_comments(admin: FlaskClient, admin_app: Flask) -> N
     checkbox = rows[0].select_one("input[type=checkbox]")
     assert page.select_one(f'label[for="{checkbox["id"]}"]') is not None
     assert page.select_one('.admin-tabs a[aria-current="page"]').get_text().startswith("Pending")
-    published = soup(admin.get("/admin/?status=published").data)
+    published = soup(admin_client.get("/admin/?status=published").data)
     assert not published.select("tr[id^=comment-]")
 
 
-def test_bulk_approve_spam_delete(admin: FlaskClient, admin_app: Flask) -> None:
-    first, second, third = (_comment(admin_app, f"Comment number {n}") for n in (1, 2, 3))
-    assert "Comment number 1" not in admin.get(POST).get_data(as_text=True)
-    token = _token(admin, "/admin/")
-    response = _post(admin, "/admin/comments",
+def test_bulk_approve_spam_delete(admin_client: FlaskClient, app: Flask) -> None:
+    first, second, third = (_comment(app, f"Comment number {n}") for n in (1, 2, 3))
+    assert "Comment number 1" not in admin_client.get(POST).get_data(as_text=True)
+    token = csrf_token(admin_client, "/admin/")
+    response = _post(admin_client, "/admin/comments",
                      {"csrf_token": token, "ids": [first, second], "action": "approve"})
     assert response.status_code == 303
-    assert _statuses(admin_app) == {first: "published", second: "published", third: "pending"}
-    shown = admin.get(POST).get_data(as_text=True)
+    assert _statuses(app) == {first: "published", second: "published", third: "pending"}
+    shown = admin_client.get(POST).get_data(as_text=True)
     assert "Comment number 1" in shown and "Comment number 2" in shown
     assert "Comment number 3" not in shown
-    assert "Approved: 2 comments." in admin.get(response.headers["Location"]).get_data(
+    assert "Approved: 2 comments." in admin_client.get(response.headers["Location"]).get_data(
         as_text=True)
 
-    _post(admin, "/admin/comments", {"csrf_token": token, "ids": [second], "action": "spam"})
-    assert _statuses(admin_app)[second] == "spam"
-    assert "Comment number 2" not in admin.get(POST).get_data(as_text=True)
-    spam = soup(admin.get("/admin/?status=spam").data)
+    _post(admin_client, "/admin/comments", {"csrf_token": token, "ids": [second], "action": "spam"})
+    assert _statuses(app)[second] == "spam"
+    assert "Comment number 2" not in admin_client.get(POST).get_data(as_text=True)
+    spam = soup(admin_client.get("/admin/?status=spam").data)
     assert [tr["id"] for tr in spam.select("tr[id^=comment-]")] == [f"comment-{second}"]
 
-    _post(admin, "/admin/comments",
+    _post(admin_client, "/admin/comments",
           {"csrf_token": token, "ids": [first, third], "action": "delete"})
-    assert _statuses(admin_app) == {second: "spam"}
-    assert "Comment number 1" not in admin.get(POST).get_data(as_text=True)
+    assert _statuses(app) == {second: "spam"}
+    assert "Comment number 1" not in admin_client.get(POST).get_data(as_text=True)
 
 
-def test_bulk_refuses_unknown_actions_and_empty_selections(admin: FlaskClient,
-                                                            admin_app: Flask) -> None:
-    cid = _comment(admin_app, "Still pending")
-    token = _token(admin, "/admin/")
-    bad = _post(admin, "/admin/comments", {"csrf_token": token, "ids": [cid], "action": "nuke"})
+def test_bulk_refuses_unknown_actions_and_empty_selections(admin_client: FlaskClient,
+                                                            app: Flask) -> None:
+    cid = _comment(app, "Still pending")
+    token = csrf_token(admin_client, "/admin/")
+    bad = _post(admin_client, "/admin/comments",
+                {"csrf_token": token, "ids": [cid], "action": "nuke"})
     assert bad.status_code == 303
-    assert "Choose Approve" in admin.get("/admin/").get_data(as_text=True)
+    assert "Choose Approve" in admin_client.get("/admin/").get_data(as_text=True)
     for junk in ([], ["x", "9" * 30, "-1"]):
-        response = _post(admin, "/admin/comments", {"csrf_token": token, "ids": junk,
+        response = _post(admin_client, "/admin/comments", {"csrf_token": token, "ids": junk,
                                                     "action": "approve"})
         assert response.status_code == 303
-        assert "Select at least one" in admin.get("/admin/").get_data(as_text=True)
-    assert _statuses(admin_app) == {cid: "pending"}
+        assert "Select at least one" in admin_client.get("/admin/").get_data(as_text=True)
+    assert _statuses(app) == {cid: "pending"}
 
 
-def test_post_without_csrf_token_changes_nothing(admin: FlaskClient, admin_app: Flask) -> None:
-    cid = _comment(admin_app, "Do not touch")
+def test_post_without_csrf_token_changes_nothing(admin_client: FlaskClient, app: Flask) -> None:
+    cid = _comment(app, "Do not touch")
     for data in ({"ids": [cid], "action": "approve"},
                  {"ids": [cid], "action": "approve", "csrf_token": "forged" * 8}):
-        response = _post(admin, "/admin/comments", data)
+        response = _post(admin_client, "/admin/comments", data)
         assert response.status_code == 403
         assert "security token" in response.get_data(as_text=True)
-    assert _post(admin, "/admin/posts/close", {"url": POST, "closed": "1"}).status_code == 403
-    assert _statuses(admin_app) == {cid: "pending"}
-    assert "comments-closed" not in admin.get(POST).get_data(as_text=True)
+    assert _post(admin_client, "/admin/posts/close",
+                 {"url": POST, "closed": "1"}).status_code == 403
+    assert _statuses(app) == {cid: "pending"}
+    assert "comments-closed" not in admin_client.get(POST).get_data(as_text=True)
 
 
-def test_post_from_a_foreign_origin_changes_nothing(admin: FlaskClient,
-                                                    admin_app: Flask) -> None:
-    cid = _comment(admin_app, "Do not touch either")
-    token = _token(admin, "/admin/")
+def test_post_from_a_foreign_origin_changes_nothing(admin_client: FlaskClient,
+                                                    app: Flask) -> None:
+    cid = _comment(app, "Do not touch either")
+    token = csrf_token(admin_client, "/admin/")
     data = {"csrf_token": token, "ids": [cid], "action": "delete"}
     for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"},
                     {"Origin": "http://localhost.evil.example"}):
-        assert admin.post("/admin/comments", data=data, headers=headers).status_code == 403
-    assert admin.post("/admin/comments", data=data).status_code == 403  # neither header
-    assert _statuses(admin_app) == {cid: "pending"}
+        assert admin_client.post("/admin/comments", data=data, headers=headers).status_code == 403
+    assert admin_client.post("/admin/comments", data=data).status_code == 403  # neither header
+    assert _statuses(app) == {cid: "pending"}
 
 
 def _api_post(client: FlaskClient, text: str) -> int:
@@ -270,49 +254,50 @@ def _api_post(client: FlaskClient, text: str) -> int:
     return response.status_code
 
 
-def test_closing_a_post_refuses_new_comments(admin: FlaskClient, admin_app: Flask) -> None:
-    page = soup(admin.get("/admin/").data)
+def test_closing_a_post_refuses_new_comments(admin_client: FlaskClient, app: Flask) -> None:
+    page = soup(admin_client.get("/admin/").data)
     row = next(tr for tr in page.select("#posts tbody tr") if tr.th.a["href"] == POST)
     assert row.button.get_text(" ", strip=True) == "Close comments on Hello"
-    token = _token(admin, "/admin/")
-    response = _post(admin, "/admin/posts/close", {"csrf_token": token, "url": POST,
+    token = csrf_token(admin_client, "/admin/")
+    response = _post(admin_client, "/admin/posts/close", {"csrf_token": token, "url": POST,
                                                     "closed": "1"})
     assert response.status_code == 303
-    assert "is closed to new comments" in admin.get("/admin/").get_data(as_text=True)
-    reader = admin_app.test_client()
+    assert "is closed to new comments" in admin_client.get("/admin/").get_data(as_text=True)
+    reader = app.test_client()
     assert _api_post(reader, "Trying to comment on a closed post") == 403
     assert "comments-closed" in reader.get(POST).get_data(as_text=True)
 
-    _post(admin, "/admin/posts/close", {"csrf_token": token, "url": POST, "closed": "0"})
+    _post(admin_client, "/admin/posts/close", {"csrf_token": token, "url": POST, "closed": "0"})
     assert _api_post(reader, "Comments are open again") in (201, 202)
 
 
-def test_closing_an_unknown_post_says_so(admin: FlaskClient) -> None:
-    token = _token(admin, "/admin/")
-    _post(admin, "/admin/posts/close", {"csrf_token": token, "url": "/nope/", "closed": "1"})
-    assert "Nothing changed" in admin.get("/admin/").get_data(as_text=True)
+def test_closing_an_unknown_post_says_so(admin_client: FlaskClient) -> None:
+    token = csrf_token(admin_client, "/admin/")
+    _post(admin_client, "/admin/posts/close", {"csrf_token": token, "url": "/nope/", "closed": "1"})
+    assert "Nothing changed" in admin_client.get("/admin/").get_data(as_text=True)
     for url, closed in (("/posts/\x00/", "1"), ("/" * 5000, "1"), (POST, "maybe")):
         data = {"csrf_token": token, "url": url, "closed": closed}
-        assert _post(admin, "/admin/posts/close", data).status_code == 303
-        assert "Give a post URL" in admin.get("/admin/").get_data(as_text=True)
+        assert _post(admin_client, "/admin/posts/close", data).status_code == 303
+        assert "Give a post URL" in admin_client.get("/admin/").get_data(as_text=True)
 
 
-def test_logout_clears_access_even_for_a_copied_cookie(admin: FlaskClient,
-                                                       admin_app: Flask) -> None:
-    copied = admin_app.test_client()
-    copied.set_cookie("session", admin.get_cookie("session").value)
+def test_logout_clears_access_even_for_a_copied_cookie(admin_client: FlaskClient,
+                                                       app: Flask) -> None:
+    copied = app.test_client()
+    copied.set_cookie("session", admin_client.get_cookie("session").value)
     assert copied.get("/admin/").status_code == 200
-    response = _post(admin, "/admin/logout", {"csrf_token": _token(admin, "/admin/")})
+    response = _post(admin_client, "/admin/logout",
+                     {"csrf_token": csrf_token(admin_client, "/admin/")})
     assert response.status_code == 303
-    assert admin.get("/admin/").status_code == 303
+    assert admin_client.get("/admin/").status_code == 303
     assert copied.get("/admin/").status_code == 303
-    assert _post(admin, "/admin/comments", {"action": "approve"}).status_code == 403
+    assert _post(admin_client, "/admin/comments", {"action": "approve"}).status_code == 403
 
 
-def test_hash_password_command(admin_app: Flask) -> None:
+def test_hash_password_command(app: Flask) -> None:
     from werkzeug.security import check_password_hash
 
-    runner = admin_app.test_cli_runner()
+    runner = app.test_cli_runner()
     result = runner.invoke(args=["admin", "hash-password"],
                            input="a long passphrase\na long passphrase\n")
     assert result.exit_code == 0, result.output

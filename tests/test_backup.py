@@ -103,6 +103,7 @@ def test_portable_dump_restores_onto_postgresql(site: Flask, tmp_path: Path) -> 
         with fresh.app_context():  # sequences moved past the restored ids
             new = comment("After the restore")
             assert new.id == max(r[0] for r in rows(site)["comments"]) + 1
+            _db.session.remove()  # its connection back in the pool, which dispose closes
             _db.engine.dispose()
 
 

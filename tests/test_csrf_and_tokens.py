@@ -25,7 +25,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select, update
-from werkzeug.security import generate_password_hash
 
 import app as app_package
 from app.config import ConfigError
@@ -33,14 +32,22 @@ from app.extensions import db
 from app.models import Comment
 from app.services.comments import tokens as comment_tokens
 from app.services.site.queries import utcnow
-from tests.conftest import make_app, write
+from tests.conftest import (
+    ADMIN_PASSWORD,
+    SAME_ORIGIN,
+    admin_settings,
+    csrf_token,
+    log_in_admin,
+    make_app,
+    post_admin_login,
+    write,
+)
 from tests.hostile.tally import Tally, report
-from tests.html import soup
 
 POST = "/posts/hello/"
 OTHER = "/posts/second/"
-PASSWORD = "correct horse battery staple"
-ORIGIN = "http://localhost"
+PASSWORD = ADMIN_PASSWORD
+ORIGIN = SAME_ORIGIN
 TALLY = Tally("CSRF, tokens and cookies")
 
 
@@ -53,11 +60,8 @@ def _build(tmp_path: Path, **overrides: object) -> Flask:
     content = tmp_path / "content"
     write(content, "posts/hello.md", "---\ntitle: Hello\ndate: 2024-01-01\n---\nFirst post.\n")
     write(content, "posts/second.md", "---\ntitle: Second\ndate: 2024-02-01\n---\nMore.\n")
-    settings: dict[str, object] = {
-        "ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD),
-        "COMMENTS_MODERATION": "none", "COMMENTS_MIN_FILL_SECONDS": 0,
-        "COMMENTS_RATE_LIMIT": 1000,
-    }
+    settings = admin_settings(COMMENTS_MODERATION="none", COMMENTS_MIN_FILL_SECONDS=0,
+                              COMMENTS_RATE_LIMIT=1000)
     settings.update(overrides)
     application = make_app(tmp_path, **settings)
     result = application.test_cli_runner().invoke(args=["content", "import", str(content)])
@@ -417,17 +421,10 @@ def test_form_token_too_fast_with_a_fill_time(tmp_path: Path) -> None:
 # -- the admin -------------------------------------------------------------------------------
 
 
-def _csrf(client: FlaskClient, path: str = "/admin/login", **kwargs: Any) -> str:
-    return soup(client.get(path, **kwargs).data).select_one('input[name="csrf_token"]')["value"]
-
-
-def _logged_in(site: Flask) -> tuple[FlaskClient, str]:
-    client = site.test_client()
-    response = client.post("/admin/login", data={"csrf_token": _csrf(client),
-                                                 "password": PASSWORD},
-                           headers={"Origin": ORIGIN})
-    assert response.status_code == 303, response.data
-    return client, _csrf(client, "/admin/")
+@pytest.fixture
+def app(site: Flask) -> Flask:
+    """The app of conftest's admin_client: this module's site."""
+    return site
 
 
 ADMIN_POSTS = [
@@ -445,10 +442,10 @@ ADMIN_POSTS = [
     ("right token, foreign Origin", "RIGHT", {"Origin": "https://evil.example"}),
     ("right token, no Origin", "RIGHT", {}),
 ])
-def test_admin_post_without_csrf_is_403(site: Flask, path: str, data: dict[str, str],
-                                        label: str, token: str | None,
+def test_admin_post_without_csrf_is_403(site: Flask, admin_client: FlaskClient, path: str,
+                                        data: dict[str, str], label: str, token: str | None,
                                         headers: dict[str, str]) -> None:
-    client, right = _logged_in(site)
+    client, right = admin_client, csrf_token(admin_client, "/admin/")
     comment = site.test_client()
     target = own_comment(comment)
     body = dict(data, ids=str(target)) if "ids" in data else dict(data)
@@ -475,7 +472,7 @@ def test_admin_post_without_csrf_is_403(site: Flask, path: str, data: dict[str, 
 def test_admin_login_without_csrf_is_403(site: Flask, label: str, token: str | None,
                                          headers: dict[str, str]) -> None:
     client = site.test_client()
-    right = _csrf(client)
+    right = csrf_token(client)
     data = {"password": PASSWORD}
     if token is not None:
         data["csrf_token"] = right if token == "RIGHT" else token
@@ -485,8 +482,8 @@ def test_admin_login_without_csrf_is_403(site: Flask, label: str, token: str | N
           f"{response.status_code}, logged_in={logged_in}")
 
 
-def test_admin_session_expires(site: Flask) -> None:
-    client, _ = _logged_in(site)
+def test_admin_session_expires(site: Flask, admin_client: FlaskClient) -> None:
+    client = admin_client
     lifetime = site.permanent_session_lifetime.total_seconds()
     with client.session_transaction() as session:
         session["admin_since"] = int(time.time() - lifetime - 60)
@@ -497,7 +494,7 @@ def test_admin_session_expires(site: Flask) -> None:
 
 def test_admin_session_from_another_secret_is_not_admin(tmp_path: Path, site: Flask) -> None:
     other = _build(tmp_path / "other", SECRET_KEY="another-secret-key-" + "q" * 40)
-    client, _ = _logged_in(other)
+    client = log_in_admin(other)
     stolen = client.get_cookie("session").value
     attacker = site.test_client()
     attacker.set_cookie("session", stolen)
@@ -523,17 +520,11 @@ def test_login_is_rate_limited_even_for_the_right_password(site: Flask) -> None:
     client = site.test_client()
     statuses = []
     for _ in range(limit):
-        statuses.append(client.post("/admin/login", data={"csrf_token": _csrf(client),
-                                                          "password": "wrong guess"},
-                                    headers={"Origin": ORIGIN}).status_code)
-    blocked = client.post("/admin/login", data={"csrf_token": _csrf(client),
-                                                "password": PASSWORD},
-                          headers={"Origin": ORIGIN})
+        statuses.append(post_admin_login(client, "wrong guess").status_code)
+    blocked = post_admin_login(client, PASSWORD)
     other_ip = site.test_client()
     other_ip.environ_base["REMOTE_ADDR"] = "127.0.0.9"  # same /24: the same network
-    also_blocked = other_ip.post("/admin/login", data={"csrf_token": _csrf(other_ip),
-                                                       "password": PASSWORD},
-                                 headers={"Origin": ORIGIN})
+    also_blocked = post_admin_login(other_ip, PASSWORD)
     ok = (statuses == [401] * limit and blocked.status_code == 429
           and int(blocked.headers["Retry-After"]) > 0 and also_blocked.status_code == 429
           and client.get("/admin/").status_code == 303)
@@ -546,9 +537,7 @@ def test_login_rate_limit_is_not_reset_by_new_sessions(site: Flask) -> None:
     statuses = []
     for _ in range(limit + 2):
         fresh = site.test_client()  # a new cookie jar each time
-        statuses.append(fresh.post("/admin/login", data={"csrf_token": _csrf(fresh),
-                                                         "password": "guess"},
-                                   headers={"Origin": ORIGIN}).status_code)
+        statuses.append(post_admin_login(fresh, "guess").status_code)
     check("admin login rate limit", "a new session per attempt",
           statuses[-2:] == [429, 429], str(statuses))
 

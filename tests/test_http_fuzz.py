@@ -30,20 +30,24 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app.extensions import db
 from app.services.comments.rules import CommentInput, CommentSettings
 from app.services.comments.threads import create_comment
-from tests.conftest import SEED_CONTENT, make_app
+from tests.conftest import (
+    SAME_ORIGIN,
+    SEED_CONTENT,
+    admin_settings,
+    csrf_token,
+    log_in_admin,
+    make_app,
+)
 from tests.hostile.tally import Tally, report
-from tests.html import soup
 
 POST = "/posts/the-rise-of-ai-generated-images/"
 IMAGE = POST + "gallery/midjourney.png"
-ORIGIN = "http://localhost"
-PASSWORD = "fuzz-admin-password"
+ORIGIN = SAME_ORIGIN
 TALLY = Tally("HTTP fuzz")
 REQUEST_BUDGET = 6000  # grows with the routes (confirm links; each language's search pages)
 # Seconds: a slower answer to one request is a denial of service. (Generous: the admin login
@@ -177,9 +181,9 @@ def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The seed imported, a comment and a reply, the admin on; clients for each role."""
     tmp = tmp_path_factory.mktemp("fuzz")
-    app = make_app(tmp, ADMIN_PASSWORD_HASH=generate_password_hash(PASSWORD),
-                   COMMENTS_MODERATION="none", COMMENTS_MIN_FILL_SECONDS=0,
-                   COMMENTS_RATE_LIMIT=100000, ADMIN_LOGIN_RATE_LIMIT=100000)
+    app = make_app(tmp, **admin_settings(
+        COMMENTS_MODERATION="none", COMMENTS_MIN_FILL_SECONDS=0, COMMENTS_RATE_LIMIT=100000,
+        ADMIN_LOGIN_RATE_LIMIT=100000))
     result = app.test_cli_runner().invoke(args=["content", "import", str(SEED_CONTENT)])
     assert result.exit_code == 0, result.output
     rules = CommentSettings(moderation="none", rate_limit=100000)
@@ -198,12 +202,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     posted = author.post("/api/comments", json={"url": POST, "text": "Mine, editable.",
                                                 "form_token": token})
     assert posted.status_code == 201, posted.data
-    admin = app.test_client()
-    csrf = soup(admin.get("/admin/login").data).select_one('input[name="csrf_token"]')["value"]
-    login = admin.post("/admin/login", data={"csrf_token": csrf, "password": PASSWORD},
-                       headers={"Origin": ORIGIN})
-    assert login.status_code == 303, login.data
-    admin_csrf = soup(admin.get("/admin/").data).select_one('input[name="csrf_token"]')["value"]
+    admin = log_in_admin(app)
+    admin_csrf = csrf_token(admin, "/admin/")
     yield Site(app, app.test_client(), author, admin, admin_csrf,
                posted.get_json()["comment"]["id"], reply_id)
     with app.app_context():
@@ -544,13 +544,8 @@ def _fresh_author(site: Site) -> tuple[FlaskClient, int]:
 
 
 def _fresh_admin(site: Site) -> tuple[FlaskClient, str]:
-    client = site.app.test_client()
-    csrf = soup(client.get("/admin/login").data).select_one('input[name="csrf_token"]')["value"]
-    login = client.post("/admin/login", data={"csrf_token": csrf, "password": PASSWORD},
-                        headers={"Origin": ORIGIN})
-    assert login.status_code == 303, login.data
-    return client, soup(client.get("/admin/").data).select_one(
-        'input[name="csrf_token"]')["value"]
+    client = log_in_admin(site.app)
+    return client, csrf_token(client, "/admin/")
 
 
 def _label(case: Any) -> str:

@@ -23,16 +23,14 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.web.links import local_path
-from tests.conftest import make_app, write
+from tests.conftest import SAME_ORIGIN, admin_settings, make_app, post_admin_login, write
 from tests.html import soup
 
 POST = "/posts/hello/"
-ORIGIN = "http://localhost"
-PASSWORD = "correct horse battery staple"
+ORIGIN = SAME_ORIGIN
 
 # Every form of "somewhere else" a browser might follow, written as an attacker would.
 HOSTILE_URLS = [
@@ -54,9 +52,9 @@ HOSTILE_URLS = [
 def _build(tmp_path: Path) -> Flask:
     content = tmp_path / "content"
     write(content, "posts/hello.md", "---\ntitle: Hello\ndate: 2024-01-01\n---\nFirst post.\n")
-    application = make_app(tmp_path, ADMIN_PASSWORD_HASH=generate_password_hash(PASSWORD),
-                           COMMENTS_MODERATION="none", COMMENTS_MIN_FILL_SECONDS=0,
-                           COMMENTS_RATE_LIMIT=1000, ADMIN_LOGIN_RATE_LIMIT=10000)
+    application = make_app(tmp_path, **admin_settings(
+        COMMENTS_MODERATION="none", COMMENTS_MIN_FILL_SECONDS=0, COMMENTS_RATE_LIMIT=1000,
+        ADMIN_LOGIN_RATE_LIMIT=10000))
     result = application.test_cli_runner().invoke(args=["content", "import", str(content)])
     assert result.exit_code == 0, result.output
     return application
@@ -127,18 +125,10 @@ def test_form_error_page_links_the_resolved_post(site: Flask, given: str) -> Non
     assert "Back to the post" in html
 
 
-def _login_token(client: FlaskClient, next_value: str | None = None) -> str:
-    query = {"next": next_value} if next_value is not None else {}
-    page = soup(client.get("/admin/login", query_string=query).get_data(as_text=True))
-    return page.select_one('input[name="csrf_token"]')["value"]
-
-
 def _log_in(client: FlaskClient, next_value: str | None) -> str:
-    token = _login_token(client, next_value)
-    data = {"csrf_token": token, "password": PASSWORD}
-    if next_value is not None:
-        data["next"] = next_value
-    response = client.post("/admin/login", data=data, headers={"Origin": ORIGIN})
+    """Where logging in (with this `next`, if any) sends the browser."""
+    response = post_admin_login(client, data={"next": next_value} if next_value is not None
+                                else None)
     assert response.status_code == 303, response.data
     return response.headers["Location"]
 

@@ -7,7 +7,7 @@ import threading
 from typing import Any, cast
 
 from flask import has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.engine import CursorResult, Engine
 
 from app.models import SiteState
@@ -50,15 +50,34 @@ class GenerationReader:
 
     def _connection(self, engine: Engine) -> Any:
         held = getattr(self._local, "held", None)
-        if held is not None and held[0] is engine:
-            return held[1]
+        if held is not None:
+            if held[0] is engine:
+                return held[1]
+            self.release()
         raw = engine.raw_connection()
         driver = getattr(raw, "driver_connection", None)
         if engine.dialect.name == "postgresql" and driver is not None:
             raw.rollback()
             driver.autocommit = True
         self._local.held = (engine, raw)
+        if not event.contains(engine, "engine_disposed", self._engine_disposed):
+            event.listen(engine, "engine_disposed", self._engine_disposed)
         return raw
+
+    def release(self) -> None:
+        """Give this thread's connection back to its engine's pool."""
+        held = getattr(self._local, "held", None)
+        self._local.held = None
+        if held is not None:
+            held[1].close()
+
+    def _engine_disposed(self, engine: Engine) -> None:
+        # The engine's pool, closed, was replaced: close the connection held from it now
+        # (left to the garbage collector, it would go unclosed).
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] is engine:
+            self._local.held = None
+            held[1].invalidate()
 
     def read(self, engine: Engine) -> int:
         """The current generation; reconnects once if the held connection went away."""
