@@ -74,12 +74,14 @@ class RenderTiming:
 def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
     """Best-of-repeat render() of a stored page versus bare Markdown on the same body."""
     from app.extensions import db
-    from app.models import Page
     from app.render.pipeline import render_html
+    from app.services.site.queries import find_page
     from app.services.site.rendering import options_for
 
     with app.app_context():
-        page = db.session.query(Page).filter_by(url_path=url_path).one()
+        page = find_page(db.session, url_path)
+        if page is None:
+            raise RuntimeError(f"no published page at {url_path}")
         body, options = page.body, options_for(page)
     bare_body, removed = _SHORTCODE_RE.subn("", _PARTIAL_RE.sub("", body))
     converter = baseline_markdown.converter()
@@ -95,22 +97,10 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
 
 
 def drop_page_cache(app: Any) -> None:
-    """Forget every cached page (keys `view:...`), locally and in the shared cache."""
-    from app.extensions import cache
+    """Forget every cached page, in this process and in the shared cache."""
+    from app.web.fast_path import forget_cached_pages
 
-    fast = app.extensions.get("page_fast_path")
-    if fast is not None:
-        fast.entries.clear()
-    local = app.extensions.get("page_cache_local")
-    if local is not None:
-        local.drop("view:")
-    with app.app_context():
-        store = getattr(cache.cache, "_cache", None)
-        if store is None:
-            cache.clear()  # another backend: drop everything
-            return
-        for key in [k for k in store if "view:" in k]:
-            store.pop(key, None)
+    forget_cached_pages(app)
 
 
 @dataclass(frozen=True)

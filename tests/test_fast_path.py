@@ -10,6 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from app.web.fast_path import forget_cached_pages
+from app.web.page_cache import VIEW_PREFIX, local
 from app.web.security import HEADERS, content_security_policy
 from app.web.style_hashes import style_hashes
 from tests.conftest import make_app
@@ -128,6 +130,24 @@ def test_a_comment_from_this_browser_is_shown_to_it_not_served_from_the_fast_pat
     assert posted.status_code == 303
     assert b"Awaiting a moderator." in author.get(POST).data
     assert b"Awaiting a moderator." not in stranger.get(POST).data
+
+
+def test_forgotten_pages_are_built_again(site: tuple[Flask, list[str]]) -> None:
+    """What the benchmarks of uncached views call between requests."""
+    app, reached = site
+    client = app.test_client()
+    first = client.get(POST)
+    with app.app_context():
+        assert any(key.startswith(VIEW_PREFIX) for key in local().items)
+    forget_cached_pages(app)
+    with app.app_context():
+        assert not any(key.startswith(VIEW_PREFIX) for key in local().items)
+    again = client.get(POST)
+    assert reached == [POST, POST]  # the fast path no longer had it
+    assert again.status_code == 200
+    assert _without_token(again.data) == _without_token(first.data)
+    client.get(POST)
+    assert reached == [POST, POST]  # and cached it again
 
 
 def test_the_fast_path_can_be_turned_off(tmp_path: Path, seed_dir: Path) -> None:

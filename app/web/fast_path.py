@@ -19,10 +19,11 @@ from typing import Any
 
 from flask import Flask
 
+from app.extensions import cache
 from app.services.comments.tokens import AUTHOR_COOKIE
 from app.services.site.queries import visibility_epoch
 from app.services.site.state import REQUEST_GENERATION, generation_reader
-from app.web.page_cache import FAST_PATH_OFFER, FastPathOffer, answer
+from app.web.page_cache import FAST_PATH_OFFER, VIEW_PREFIX, FastPathOffer, answer, local
 from app.web.security import log_request, request_id_from, response_headers
 
 MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
@@ -108,3 +109,18 @@ def init_fast_path(app: Flask) -> None:
         fast = PageFastPath(app, app.wsgi_app)
         app.extensions["page_fast_path"] = fast  # what dropping the page cache must clear too
         app.wsgi_app = fast  # type: ignore[method-assign]
+
+
+def forget_cached_pages(app: Flask) -> None:
+    """Forget every page this process cached for `app`: the fast path's copies, the local
+    cache's and the shared cache entries it wrote. The next request of each page renders it
+    again (benchmarks of uncached views use it)."""
+    fast = app.extensions.get("page_fast_path")
+    if isinstance(fast, PageFastPath):
+        fast.entries.clear()
+    with app.app_context():
+        pages = local()
+        views = [key for key in pages.items if key.startswith(VIEW_PREFIX)]
+        if pages.shared and views:
+            cache.delete_many(*views)
+        pages.drop(VIEW_PREFIX)

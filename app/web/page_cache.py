@@ -28,6 +28,7 @@ from app.web.security import content_security_policy
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
+VIEW_PREFIX = "view:"  # what the keys of cached pages start with
 
 
 T = TypeVar("T")
@@ -232,7 +233,8 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
     # Pages hold absolute URLs built from the Host header when SITE_BASE_URL is unset: key on
     # the host then, so that a forged Host can never reach other readers through the cache.
     host = "" if current_app.config.get("SITE_BASE_URL") else request.host
-    key = f"view:{current_app.config['BUILD_ID']}:{generation}:{epoch}:{host}:{request.path}"
+    key = (f"{VIEW_PREFIX}{current_app.config['BUILD_ID']}:{generation}:{epoch}:{host}:"
+           f"{request.path}")
     entry = local().get(key)
     if entry is None:
         html = build()
