@@ -34,8 +34,9 @@ class _Output:
 
     def _read(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            self.lines.append(line.rstrip("\n"))
+        with proc.stdout:  # closed once the process has ended its output
+            for line in proc.stdout:
+                self.lines.append(line.rstrip("\n"))
 
     def wait_for(self, test: Callable[[list[str]], bool], what: str) -> None:
         deadline = time.monotonic() + TIMEOUT
