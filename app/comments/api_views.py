@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from app.comments import api
 from app.comments.edge import (
     check_api_origin,
     check_body_size,
-    client_ip,
-    secret,
     settings,
     viewer_ids,
 )
@@ -31,6 +29,7 @@ from app.services.comments.tokens import (
     form_token,
 )
 from app.services.site.queries import find_page
+from app.web.origin import client_ip, secret
 
 MAX_COUNT_URLS = 100
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -177,13 +176,3 @@ def preview() -> Response:
     if len(text) > settings().max_text:
         raise CommentError(400, "text is too long", "text", "too_long")
     return jsonify({"html": render_comment(text)})
-
-
-def init_api(app: Any) -> None:
-    """Keep the API's JSON errors for requests Flask refuses before routing (413)."""
-
-    @app.errorhandler(413)
-    def _too_large(error: HTTPException) -> Any:
-        if request.path.startswith("/api/"):
-            return jsonify({"error": "request body is too large", "code": "too_large"}), 413
-        return current_app.response_class("Request body is too large", 413)

@@ -9,8 +9,6 @@ from app.comments.api_views import set_author_cookie
 from app.comments.edge import (
     check_body_size,
     check_same_origin,
-    client_ip,
-    secret,
     settings,
     viewer_ids,
 )
@@ -21,6 +19,7 @@ from app.services.comments import threads as service
 from app.services.comments.rules import MAX_ID, CommentError, validate
 from app.services.comments.tokens import check_form_token, form_token
 from app.web.links import HOME
+from app.web.origin import client_ip, secret
 
 FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
 

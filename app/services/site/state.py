@@ -1,4 +1,5 @@
-"""The site generation number: bumped on every change, read by every worker."""
+"""The counters of `site_state`; chief among them the site generation number, bumped on
+every change and read by every worker."""
 
 from __future__ import annotations
 
@@ -17,21 +18,31 @@ GENERATION = "generation"
 REQUEST_GENERATION = "blog.site_generation"  # environ key: read once per request
 
 
-def get_generation(session: Session) -> int:
-    """The current site generation (0 before the first import)."""
+def read_counter(session: Session, key: str) -> int:
+    """A counter of `site_state` (0 before it was first bumped)."""
     value = session.execute(
-        select(SiteState.value).where(SiteState.key == GENERATION)
+        select(SiteState.value).where(SiteState.key == key)
     ).scalar_one_or_none()
     return int(value or 0)
 
 
-def bump_generation(session: Session) -> None:
-    """Increment the generation inside the caller's transaction."""
+def bump_counter(session: Session, key: str) -> None:
+    """Increment a counter inside the caller's transaction (atomic: one UPDATE)."""
     result = session.execute(
-        update(SiteState).where(SiteState.key == GENERATION).values(value=SiteState.value + 1)
+        update(SiteState).where(SiteState.key == key).values(value=SiteState.value + 1)
     )
     if result.rowcount == 0:
-        session.add(SiteState(key=GENERATION, value=1))
+        session.add(SiteState(key=key, value=1))
+
+
+def get_generation(session: Session) -> int:
+    """The current site generation (0 before the first import)."""
+    return read_counter(session, GENERATION)
+
+
+def bump_generation(session: Session) -> None:
+    """Increment the generation inside the caller's transaction."""
+    bump_counter(session, GENERATION)
 
 
 class GenerationReader:
