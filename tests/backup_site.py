@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import create_engine, insert, select, text
 
+from app.database import configure_engine
 from app.extensions import db as _db
 from app.models import Comment, Page, RateBucket, SiteState
 from app.services.backup.dump import reflect
@@ -160,7 +161,7 @@ def pg_database(tag: str) -> Iterator[str]:
 def writer(url: str) -> Iterator[threading.Event]:
     """A thread adding pages, each with a comment replying to the previous one."""
     stop = threading.Event()
-    engine = create_engine(url)
+    engine = configure_engine(create_engine(url))  # its page inserts feed the search index
     errors: list[BaseException] = []
 
     def run() -> None:

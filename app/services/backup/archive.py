@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import BASE_DIR
+from app.database import configure_engine
 from app.extensions import db, migrate
 from app.services.backup import dump as fmt
 from app.services.backup.dump import BackupError
@@ -169,6 +170,7 @@ def _migrations_for(engine: Engine) -> Iterator[None]:
     db.init_app(helper)
     migrate.init_app(helper, db, directory=str(MIGRATIONS))
     with helper.app_context():
+        configure_engine(db.engine)
         try:
             yield
         finally:
@@ -255,7 +257,7 @@ def _restore_sqlite_file(engine: Engine, src: Path) -> Report:
         wal = src.with_name(src.name + "-wal")
         if wal.exists():  # a raw copy of a live database: its last commits may be here
             shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        source = create_engine(f"sqlite:///{copy}")
+        source = configure_engine(create_engine(f"sqlite:///{copy}"))
         try:
             with fmt.read_snapshot(source) as conn:
                 return _replace_rows(engine, _LiveSource(conn), f"restored {src}")
@@ -276,7 +278,7 @@ def normalize_url(url: str) -> str:
 def copy_to(source: Engine, target_url: str, force: bool = False) -> Report:
     """Copy every row of the live site into another database (migrated to head), verified."""
     try:
-        target = create_engine(normalize_url(target_url))
+        target = configure_engine(create_engine(normalize_url(target_url)))
     except (SQLAlchemyError, ImportError) as exc:
         raise BackupError(f"bad target database URL: {exc}") from exc
     try:
