@@ -22,8 +22,8 @@ from werkzeug.http import http_date, parse_date
 from app.extensions import cache, db
 from app.services.comments.tokens import form_token
 from app.services.site.queries import visibility_boundaries, visibility_epoch
-from app.services.site.state import request_generation
 from app.web import style_hashes
+from app.web.generation import request_generation
 from app.web.security import content_security_policy
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import SiteSetting
-from app.services.site.state import request_generation
+from app.web.generation import request_generation
 
 KEY = "site"
 _STATE = "site_settings"

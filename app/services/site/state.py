@@ -7,7 +7,6 @@ import contextlib
 import threading
 from typing import Any
 
-from flask import has_request_context, request
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -15,7 +14,6 @@ from sqlalchemy.orm import Session
 from app.models import SiteState
 
 GENERATION = "generation"
-REQUEST_GENERATION = "blog.site_generation"  # environ key: read once per request
 
 
 def read_counter(session: Session, key: str) -> int:
@@ -93,17 +91,3 @@ class GenerationReader:
 
 
 generation_reader = GenerationReader()
-
-
-def request_generation(engine: Engine) -> int:
-    """The generation, read once per request (settings, page keys and per-generation values
-    all ask for it); outside a request, read each time."""
-    if not has_request_context():
-        return generation_reader.read(engine)
-    # On the request, not on `g`: an app context outlives its requests where a caller (a CLI
-    # command, a test) pushed one, and the next request must read the generation again.
-    environ = request.environ
-    found = environ.get(REQUEST_GENERATION)
-    if found is None:
-        found = environ[REQUEST_GENERATION] = generation_reader.read(engine)
-    return found
