@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from xml.etree.ElementTree import Element, SubElement, tostring
 
 from flask import Response, abort, current_app, request
-from sqlalchemy import ColumnElement, select
 
 from app.comments import bp
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment, Page
+from app.services.comments import feed_queries
 from app.services.site import queries
 from app.services.site.queries import utcnow
 
@@ -84,35 +84,12 @@ def _feed(title: str, self_path: str, alternate: str,
     return response.make_conditional(request)
 
 
-def _visible() -> ColumnElement[bool]:
-    return (Comment.status == "published") & Comment.deleted.is_(False)
-
-
-def _recent(limit: int) -> Iterator[tuple[Comment, Page]]:
-    query = (
-        select(Comment, Page).join(Page, Page.id == Comment.page_id)
-        .where(_visible(), Page.kind == "page", queries.published())
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
-    offset = 0
-    while True:
-        batch = db.session.execute(query.limit(limit).offset(offset)).tuples().all()
-        for comment, page in batch:
-            if _shows_comments(page):
-                yield comment, page
-        if len(batch) < limit:
-            return
-        offset += limit
-
-
 @bp.get("/comments.xml")
 def site_feed() -> Response:
     """The site's most recent published comments, newest first."""
-    rows: list[tuple[Comment, Page]] = []
-    for row in _recent(SITE_LIMIT):
-        rows.append(row)
-        if len(rows) == SITE_LIMIT:
-            break
+    shown = (row for row in feed_queries.recent_on_posts(db.session, SITE_LIMIT)
+             if _shows_comments(row[1]))
+    rows = list(islice(shown, SITE_LIMIT))
     title = f"Recent comments on {current_app.config['SITE_TITLE']}"
     return _feed(title, "/comments.xml", "/", rows, None)
 
@@ -123,11 +100,8 @@ def post_feed(post: str) -> Response:
     page = queries.find_page(db.session, "/" + post.strip("/") + "/")
     if page is None or page.kind != "page" or not _shows_comments(page):
         abort(404)
-    comments = db.session.execute(
-        select(Comment).where(Comment.page_id == page.id, _visible())
-        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(POST_LIMIT)
-    ).scalars()
-    rows = [(comment, page) for comment in comments]
+    rows = [(comment, page)
+            for comment in feed_queries.on_page(db.session, page.id, POST_LIMIT)]
     return _feed(f"Comments on {page.title or page.url_path}",
                  page.url_path + "comments.xml", page.url_path, rows,
                  page.lastmod or page.date or page.imported_at)
