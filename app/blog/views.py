@@ -1,4 +1,8 @@
-"""Blog routes: one dispatcher that finds what a URL names, as Hugo's published tree would."""
+"""Blog routes: one dispatcher that finds what a URL names, as Hugo's published tree would.
+
+Its order is written in four tables: DIRECTORY_ROUTES and FILE_ROUTES (by URL shape), then
+LIST_SHAPES and PAGE_SHAPES (what a cached page at that URL shows).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, redirect, render_template, request
+from werkzeug.wrappers import Response as AnyResponse  # what redirect() makes, too
 
 from app.blog import bp, langs, navigation
 from app.blog.seo import post_metadata, text_of
@@ -167,12 +172,13 @@ class Claimed:
 
 
 ListShape = Callable[[str, int], Claimed | None]  # (list URL, page number) -> answer or pass
+Shapes = tuple[tuple[str, ListShape], ...]  # (what it is, how to find it), tried in order
 
 
 def _taxonomy_list(url_path: str, number: int) -> Claimed | None:
     """/tags/ (every term) or /tags/go/ (a term's pages), in any language."""
     html = _taxonomy_view(url_path, number)
-    return Claimed(html) if html is not None else None
+    return Claimed(html) if html else None
 
 
 def _stored_page(url_path: str, number: int) -> Claimed | None:
@@ -208,20 +214,19 @@ def _implicit_section(url_path: str, number: int) -> Claimed | None:
 
 
 # What a page URL names, in Hugo's order: content files first, then the lists Hugo makes.
-PAGE_SHAPES: tuple[tuple[str, ListShape], ...] = (
+PAGE_SHAPES: Shapes = (
     ("post, section or home with a content file", _stored_page),
     ("language home without a content file", _language_home),
     ("top-level section without a content file", _implicit_section),
 )
 # What a list URL (`/…/`, or its page N at `/…/page/N/`) names: taxonomies come first.
-LIST_SHAPES: tuple[tuple[str, ListShape], ...] = (
+LIST_SHAPES: Shapes = (
     ("taxonomy or term list", _taxonomy_list),
     *PAGE_SHAPES,
 )
 
 
-def _first_claim(shapes: tuple[tuple[str, ListShape], ...], url_path: str,
-                 number: int = 1) -> str | None:
+def _first_claim(shapes: Shapes, url_path: str, number: int = 1) -> str | None:
     """The HTML of the first shape that claims the URL, or None."""
     for _shape, claim in shapes:
         claimed = claim(url_path, number)
@@ -231,7 +236,8 @@ def _first_claim(shapes: tuple[tuple[str, ListShape], ...], url_path: str,
 
 
 def _list_page(url_path: str) -> str | None:
-    """`/…/page/N/`: page N of a list (home, section or term), as Hugo's paginator names it."""
+    """What a URL ending in `/` shows (LIST_SHAPES); `/…/page/N/` is page N of the list at
+    `/…/`, as Hugo's paginator names it."""
     found = _PAGER_RE.match(url_path)
     if found is None:
         return _first_claim(LIST_SHAPES, url_path)
@@ -241,7 +247,8 @@ def _list_page(url_path: str) -> str | None:
     return _first_claim(LIST_SHAPES, base, number)
 
 
-def _file_response(url_path: str) -> Response | None:
+def _file_response(url_path: str) -> AnyResponse | None:
+    """A bundle's file at its URL; `?w=N` names one of its image variants."""
     found = queries.find_file(db.session, url_path)
     if found is None:
         return None
@@ -270,7 +277,7 @@ def _file_response(url_path: str) -> Response | None:
     return response.make_conditional(request)
 
 
-def _personal_response(url_path: str) -> Response | None:
+def _personal_response(url_path: str) -> AnyResponse | None:
     """A post page with the viewer's own pending or editable comments: never shared."""
     if AUTHOR_COOKIE not in request.cookies:
         return None
@@ -286,7 +293,7 @@ def _personal_response(url_path: str) -> Response | None:
     return personal_html(_render_post(page, own, author))
 
 
-def _first_pager_page(url_path: str) -> Response | None:
+def _first_pager_page(url_path: str) -> AnyResponse | None:
     """`/…/page/1/`: page 1 of a list lives at the list's own URL."""
     pager = _PAGER_RE.match(url_path)
     if pager is None or pager.group(2).lstrip("0") != "1":
@@ -294,7 +301,7 @@ def _first_pager_page(url_path: str) -> Response | None:
     return redirect(escape_path(pager.group(1)), code=301)
 
 
-def _shared_page(url_path: str) -> Response | None:
+def _shared_page(url_path: str) -> AnyResponse | None:
     """A post or list page (LIST_SHAPES), from the page cache."""
     return cached_html(lambda: _list_page(url_path))
 
@@ -303,34 +310,34 @@ def _has_extension(url_path: str) -> bool:
     return bool(posixpath.splitext(url_path)[1])
 
 
-def _page_at_file_url(url_path: str) -> Response | None:
+def _page_at_file_url(url_path: str) -> AnyResponse | None:
     """A page whose front matter `url` names a file, e.g. /custom.html (PAGE_SHAPES)."""
     if not _has_extension(url_path):
         return None
     return cached_html(lambda: _first_claim(PAGE_SHAPES, url_path))
 
 
-def _page_without_slash(url_path: str) -> Response | None:
+def _page_without_slash(url_path: str) -> AnyResponse | None:
     """`/posts/hello`: the page at `/posts/hello/`, redirected to."""
     if _has_extension(url_path) or not queries.page_exists(db.session, url_path + "/"):
         return None
     return redirect(escape_path(url_path + "/"), code=301)
 
 
-def _taxonomy_without_slash(url_path: str) -> Response | None:
+def _taxonomy_without_slash(url_path: str) -> AnyResponse | None:
     """`/tags/go`: the taxonomy or term list at `/tags/go/`, redirected to."""
     if _has_extension(url_path) or _taxonomy_view(url_path + "/") is None:
         return None
     return redirect(escape_path(url_path + "/"), code=301)
 
 
-def _alias(url_path: str) -> Response | None:
+def _alias(url_path: str) -> AnyResponse | None:
     """A path a published page's `aliases` names: redirected to that page."""
     target = queries.find_alias(db.session, url_path)
     return redirect(escape_path(target), code=301) if target is not None else None
 
 
-Route = Callable[[str], Response | None]  # URL path -> the answer, or None to pass it on
+Route = Callable[[str], AnyResponse | None]  # URL path -> the answer, or None to pass it on
 # A URL ending in `/` names a directory of Hugo's published tree, i.e. its index.html.
 DIRECTORY_ROUTES: tuple[tuple[str, Route], ...] = (
     ("post with the reader's own held or editable comments", _personal_response),
@@ -349,7 +356,7 @@ FILE_ROUTES: tuple[tuple[str, Route], ...] = (
 
 
 @bp.route("/<site_path:path>")
-def resolve(path: str) -> Response:
+def resolve(path: str) -> AnyResponse:
     """Find what a path names, trying the routes of its URL shape in order; else 404.
 
     The order is Hugo's precedence in its published tree: what a content file or bundle
