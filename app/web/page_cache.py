@@ -2,7 +2,7 @@
 
 The one cache of the app's built responses: blog pages (cached_html) and the bodies of
 feeds, the sitemap and robots.txt (cached_body). Every key holds the site generation, read
-once per request from the shared database (state.request_generation: never remembered
+once per request from the shared database (web.generation: never remembered
 across requests), and the visibility epoch (how many scheduled publish or expiry dates have
 passed), so a change made by any worker or an import is seen on the next request.
 
