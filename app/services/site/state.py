@@ -61,6 +61,9 @@ class GenerationReader:
         held = getattr(self._local, "held", None)
         if held is not None and held[0] is engine:
             return held[1]
+        if held is not None:  # another engine's (a test's second app): let it go
+            with contextlib.suppress(Exception):
+                held[1].invalidate()
         raw = engine.raw_connection()
         driver = getattr(raw, "driver_connection", None)
         if engine.dialect.name == "postgresql" and driver is not None:
