@@ -20,6 +20,7 @@ from app.content.site_config import SiteConfig, load_site_config
 from app.content.tree import PageEntry
 from app.extensions import db
 from app.render.commonmark import markup_options
+from app.services.importing import parse_cache as parse_cache_file
 from app.services.importing.importer import (
     ContentSource,
     ImportOptions,
@@ -180,8 +181,8 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
     folder = (current_app.config.get("IMPORT_PARSE_CACHE_DIR", "") or beside
               or current_app.instance_path)
     if parse_cache is None and current_app.config.get("IMPORT_PARSE_CACHE", True):
-        stored = parse_cache.cache_file(Path(folder), str(database), root)
-        parse_cache = parse_cache.load(stored, current_app.config["SECRET_KEY"])
+        stored = parse_cache_file.cache_file(Path(folder), str(database), root)
+        parse_cache = parse_cache_file.load(stored, current_app.config["SECRET_KEY"])
     try:
         report = import_content(db.session, root, options, _progress, parse_cache)
     except OperationalError as exc:
@@ -196,7 +197,7 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
         truncate_wal(db.engine)
     if stored is not None and not dry_run and parse_cache is not None:
         try:
-            parse_cache.save(stored, current_app.config["SECRET_KEY"], parse_cache)
+            parse_cache_file.save(stored, current_app.config["SECRET_KEY"], parse_cache)
         except OSError as exc:  # only the next run's speed depends on it
             click.echo(f"warning: parse cache not saved: {exc}", err=True)
     _echo_report(report, root, verbose)
