@@ -33,7 +33,7 @@ from app.admin.auth import (
 )
 from app.extensions import db
 from app.models import Comment, Page
-from app.services.comments import moderation
+from app.services.comments import moderation, spam_store
 from app.services.comments.rules import CommentError
 from app.web.links import local_path
 
@@ -146,15 +146,6 @@ def logout() -> Redirect:
     return _redirect(url_for("admin.login"))
 
 
-def _queue(status: str) -> list[Comment]:
-    order = ((Comment.created_at, Comment.id) if status == "pending"
-             else (Comment.created_at.desc(), Comment.id.desc()))
-    return list(db.session.execute(
-        select(Comment).where(Comment.status == status, Comment.deleted.is_(False))
-        .order_by(*order).limit(QUEUE_LIMIT)
-    ).scalars())
-
-
 def _status_counts() -> dict[str, int]:
     rows = db.session.execute(select(Comment.status, func.count()).where(
         Comment.deleted.is_(False)).group_by(Comment.status))
@@ -187,17 +178,21 @@ def _posts() -> list[PostRow]:
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    """The moderation queue (?status=pending|published|spam) and the posts table."""
+    """The moderation queue (?status=pending|published|spam, ?sort=score|date) and the posts."""
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         status = "pending"
-    comments = _queue(status)
+    sort = request.args.get("sort", "score")
+    if sort not in moderation.SORTS:
+        sort = "score"
+    comments = moderation.queue(db.session, status, sort, QUEUE_LIMIT)
     ids = {c.page_id for c in comments if c.page_id is not None}
     titles = dict(db.session.execute(select(Page.id, Page.title).where(Page.id.in_(ids))).all()
                   ) if ids else {}
-    return render_template("admin/index.html", status=status, statuses=STATUSES,
+    return render_template("admin/index.html", status=status, statuses=STATUSES, sort=sort,
                            comments=comments, titles=titles, counts=_status_counts(),
-                           limit=QUEUE_LIMIT, posts=_posts(), recent=RECENT_POSTS), 200
+                           limit=QUEUE_LIMIT, posts=_posts(), recent=RECENT_POSTS,
+                           spam_model=spam_store.progress(db.session)), 200
 
 
 @bp.post("/comments")
@@ -205,7 +200,9 @@ def bulk() -> Redirect:
     """Approve, mark as spam or delete the selected comments."""
     check_csrf()
     status = request.form.get("status", "pending")
-    back = url_for("admin.index", status=status if status in STATUSES else "pending")
+    sort = request.form.get("sort")
+    back = url_for("admin.index", status=status if status in STATUSES else "pending",
+                   sort=sort if sort in moderation.SORTS else None)
     action = request.form.get("action", "")
     ids = sorted({i for i in request.form.getlist("ids", type=int) if 0 < i < MAX_ID})[:MAX_IDS]
     if action not in moderation.ACTIONS:
