@@ -122,8 +122,9 @@ def assert_same(source: dict[str, list[tuple]], target: dict[str, list[tuple]]) 
         else:
             assert target[name] == source[name], name
     assert len(source["comments"]) == 11 and len(source["blobs"]) >= 10
-    # The spam model the "Buy things" decision taught, and the scores comments carry.
-    assert ("#docs", 0, 1) in source["spam_features"] and len(source["spam_features"]) > 5
+    if "spam_features" in source:  # (a dump from before migration 0011 has no model)
+        # The spam model the "Buy things" decision taught (scores are compared with comments).
+        assert ("#docs", 0, 1) in source["spam_features"] and len(source["spam_features"]) > 5
 
 
 def assert_search_works(app: Flask) -> None:
