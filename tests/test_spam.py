@@ -150,6 +150,13 @@ def test_features_read_words_links_author_and_network() -> None:
     assert not any(f.startswith("net:") for f in bare)
 
 
+def test_a_long_comment_contributes_a_bounded_number_of_features() -> None:
+    text = " ".join(f"word{i}" for i in range(5000))
+    found = spam.features(spam.Document(text))
+    assert sum(f.startswith("w:") for f in found) == spam.MAX_WORDS
+    assert "w:word0" in found and "w:word4999" not in found
+
+
 def test_the_network_signal_is_the_stored_keyed_hash_never_an_address(app: Flask) -> None:
     comment = post(app, HAMMY)
     network_hash = keyed_hash(app.config["SECRET_KEY"], "net:" + client_network(HAMMY["ip"]))

@@ -31,6 +31,7 @@ NEUTRAL = 0.5  # the score while the model is still learning
 ALPHA = 1.0  # Laplace smoothing
 MAX_FEATURE = 120  # characters; longer features are cut
 MAX_WORD = 40
+MAX_WORDS = 1000  # distinct words a comment contributes, at most (a long text teaches no more)
 
 _WORD = re.compile(r"\w+")  # str patterns are Unicode-aware: é, ж, 中 are word characters
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)[^\s<>()\[\]{}\"'`|\\^]+", re.IGNORECASE)
@@ -153,7 +154,7 @@ def _shape_features(text: str) -> list[str]:
 
 def features(doc: Document) -> frozenset[str]:
     """Every feature of a comment, each once."""
-    found = [f"w:{w}" for w in words(doc.text)]
+    found = [f"w:{w}" for w in dict.fromkeys(words(doc.text))][:MAX_WORDS]
     found += _link_features(doc.text) + _author_features(doc) + _shape_features(doc.text)
     if doc.network:
         found.append(f"net:{doc.network[:32]}")
