@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -307,6 +308,40 @@ def test_a_decision_changes_later_scores(app: Flask) -> None:
         assert spam_store.progress(db.session).ham == 7
     again = post(app, {**novel, "text": "zorblax, the zorblax gadget once more"})
     assert again.spam_score < after.spam_score
+
+
+def test_concurrent_decisions_are_learned_once_and_add_up(app: Flask) -> None:
+    """Eight moderators at once: four approve the same comments, four mark one each as spam."""
+    shared = [post(app, {**HAMMY, "text": f"Lovely shared post number {n}"}, HELD).id
+              for n in range(4)]
+    own = [post(app, {**SPAMMY, "text": f"shared cheap pills offer {n}"}, HELD).id
+           for n in range(4)]
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def decide_at_once(ids: list[int], action: str) -> None:
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                moderation.moderate(db.session, ids, action)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=decide_at_once, args=(shared, "approve"))
+               for _ in range(4)]
+    threads += [threading.Thread(target=decide_at_once, args=([cid], "spam")) for cid in own]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    with app.app_context():
+        docs = db.session.get(SpamFeature, spam_store.DOCS)
+        word = db.session.get(SpamFeature, "w:shared")
+        assert (docs.ham, docs.spam) == (4, 4)  # the shared approvals counted once
+        assert (word.ham, word.spam) == (4, 4)
+        learned = dict(db.session.execute(select(Comment.id, Comment.spam_learned)).all())
+        assert [learned[c] for c in shared + own] == ["ham"] * 4 + ["spam"] * 4
 
 
 def test_the_model_is_saved_with_the_decision_and_read_by_a_new_app(tmp_path: Path,

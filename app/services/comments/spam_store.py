@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -77,22 +77,32 @@ def learn(session: Session, comments: Iterable[Comment], label: str) -> int:
 
     A comment already learned with the other label is unlearned first (a moderator changing
     their mind); one already learned with this label, or a deleted marker, teaches nothing.
-    The caller commits: the counts change with the decision or not at all.
+    Each comment's label is claimed by a conditional UPDATE, so two moderators deciding on
+    the same comment at once count it once (the row lock on PostgreSQL, the write lock on
+    SQLite). The caller commits: the counts change with the decision or not at all.
     """
     if label not in LABELS:
         raise ValueError(f"label must be one of {LABELS}")
+    other = LABELS[1 - LABELS.index(label)]
+    by_id = {comment.id: comment for comment in comments}
+    if not by_id:
+        return 0
+
+    def claim(condition: ColumnElement[bool]) -> set[int]:
+        return set(session.execute(
+            update(Comment).where(Comment.id.in_(list(by_id)), Comment.deleted.is_(False),
+                                  condition)
+            .values(spam_learned=label).returning(Comment.id)).scalars())
+
+    moved = claim(Comment.spam_learned == other)
+    fresh = claim(Comment.spam_learned.is_(None))
     deltas: Counter[tuple[str, str]] = Counter()
-    learned = 0
-    for comment in comments:
-        if comment.deleted or comment.spam_learned == label:
-            continue
-        if comment.spam_learned in LABELS:
-            _count(deltas, comment, comment.spam_learned, -1)
-        _count(deltas, comment, label, 1)
-        comment.spam_learned = label
-        learned += 1
+    for comment_id in sorted(moved | fresh):
+        if comment_id in moved:
+            _count(deltas, by_id[comment_id], other, -1)
+        _count(deltas, by_id[comment_id], label, 1)
     _save(session, deltas)
-    return learned
+    return len(moved | fresh)
 
 
 def _count(deltas: Counter[tuple[str, str]], comment: Comment, label: str, sign: int) -> None:
