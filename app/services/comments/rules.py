@@ -68,15 +68,9 @@ class CommentSettings:
             rate_window=int(config.get("COMMENTS_RATE_WINDOW", 60)),
             min_fill_seconds=int(config.get("COMMENTS_MIN_FILL_SECONDS", 3)),
             max_links=int(config.get("COMMENTS_MAX_LINKS", 3)),
-            spam_threshold=_spam_threshold(config.get("COMMENTS_SPAM_THRESHOLD", 0.9)),
+            # checked (0 to 1) when app/config.py reads it
+            spam_threshold=float(config.get("COMMENTS_SPAM_THRESHOLD", 0.9)),
         )
-
-
-def _spam_threshold(value: Any) -> float:
-    threshold = float(value)
-    if not 0 <= threshold <= 1:
-        raise ValueError("COMMENTS_SPAM_THRESHOLD must be between 0 and 1")
-    return threshold
 
 
 @dataclass(frozen=True)

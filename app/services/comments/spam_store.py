@@ -38,8 +38,8 @@ def load_counts(session: Session, found: Iterable[str]) -> spam.Counts:
         select(SpamFeature.feature, SpamFeature.ham, SpamFeature.spam)
         .where(SpamFeature.feature.in_(wanted)))}
     docs, total = rows.pop(DOCS, (0, 0)), rows.pop(TOTAL, (0, 0))
-    if min(docs) < spam.MIN_DECISIONS:
-        return spam.Counts(docs[0], docs[1])  # untrained: the rest is not needed
+    if not spam.is_trained(spam.Counts(docs[0], docs[1])):
+        return spam.Counts(docs[0], docs[1])  # the rest is not needed
     vocabulary = session.execute(select(func.count()).select_from(SpamFeature).where(
         ~SpamFeature.feature.startswith("#"),
         or_(SpamFeature.ham > 0, SpamFeature.spam > 0))).scalar_one()
@@ -56,8 +56,8 @@ class Progress:
 
     @property
     def trained(self) -> bool:
-        """True once both kinds reached `needed`."""
-        return min(self.ham, self.spam) >= self.needed
+        """True once the model scores (spam.is_trained)."""
+        return spam.is_trained(spam.Counts(self.ham, self.spam))
 
 
 def progress(session: Session) -> Progress:
