@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from app import create_app
 from app.extensions import db
 from app.models import Comment, SpamFeature
 from app.services.comments import moderation, spam, spam_store
@@ -352,8 +353,7 @@ def test_the_model_is_saved_with_the_decision_and_read_by_a_new_app(tmp_path: Pa
         docs = db.session.get(SpamFeature, spam_store.DOCS)
         assert rows > 50 and (docs.ham, docs.spam) == (6, 6)
         uri = app.config["SQLALCHEMY_DATABASE_URI"]
-    from app import create_app  # a second app on the same database: the same counts
-
+    # A second app on the same database (a restart, another worker): the same counts.
     second = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
                          "SQLALCHEMY_DATABASE_URI": uri, "LOG_REQUESTS": False,
                          "CONTENT_DIR": str(tmp_path / "content")})
