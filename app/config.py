@@ -56,6 +56,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number from 0 to 1, got {raw!r}")
+    return value
+
+
 def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
     url = env.get("DATABASE_URL", "").strip()
     if not url:
@@ -150,6 +163,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "COMMENTS_RATE_WINDOW": _int(env, "COMMENTS_RATE_WINDOW", 60),
         "COMMENTS_MIN_FILL_SECONDS": _int(env, "COMMENTS_MIN_FILL_SECONDS", 3),
         "COMMENTS_MAX_LINKS": _int(env, "COMMENTS_MAX_LINKS", 3),
+        # A comment whose spam score (learned from your approve/spam decisions) is above this
+        # is held for moderation in every mode, `none` too; 1 turns holding off.
+        "COMMENTS_SPAM_THRESHOLD": _fraction(env, "COMMENTS_SPAM_THRESHOLD", 0.9),
         # Admin (/admin): a werkzeug password hash (`flask admin hash-password`); empty: no admin.
         "ADMIN_PASSWORD_HASH": env.get("ADMIN_PASSWORD_HASH", "").strip(),
         "ADMIN_LOGIN_RATE_LIMIT": _int(env, "ADMIN_LOGIN_RATE_LIMIT", 5),  # attempts per network

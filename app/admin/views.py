@@ -30,7 +30,7 @@ from app.admin.auth import (
     password_matches,
 )
 from app.extensions import db
-from app.services.comments import moderation, queue
+from app.services.comments import moderation, queue, spam_store
 from app.services.comments.rules import CommentError
 from app.web.links import local_path
 
@@ -135,16 +135,20 @@ def logout() -> Redirect:
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    """The moderation queue (?status=pending|published|spam) and the posts table."""
+    """The moderation queue (?status=pending|published|spam, ?sort=score|date) and the posts."""
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         status = "pending"
-    comments = queue.queue(db.session, status, QUEUE_LIMIT)
+    sort = request.args.get("sort", "score")
+    if sort not in moderation.SORTS:
+        sort = "score"
+    comments = moderation.queue(db.session, status, sort, QUEUE_LIMIT)
     titles = queue.page_titles(db.session, {c.page_id for c in comments if c.page_id is not None})
-    return render_template("admin/index.html", status=status, statuses=STATUSES,
+    return render_template("admin/index.html", status=status, statuses=STATUSES, sort=sort,
                            comments=comments, titles=titles,
                            counts=queue.status_counts(db.session), limit=QUEUE_LIMIT,
-                           posts=queue.posts(db.session, RECENT_POSTS), recent=RECENT_POSTS), 200
+                           posts=queue.posts(db.session, RECENT_POSTS), recent=RECENT_POSTS,
+                           spam_model=spam_store.progress(db.session)), 200
 
 
 @bp.post("/comments")
@@ -152,7 +156,9 @@ def bulk() -> Redirect:
     """Approve, mark as spam or delete the selected comments."""
     check_csrf()
     status = request.form.get("status", "pending")
-    back = url_for("admin.index", status=status if status in STATUSES else "pending")
+    sort = request.form.get("sort")
+    back = url_for("admin.index", status=status if status in STATUSES else "pending",
+                   sort=sort if sort in moderation.SORTS else None)
     action = request.form.get("action", "")
     ids = sorted({i for i in request.form.getlist("ids", type=int) if 0 < i < MAX_ID})[:MAX_IDS]
     if action not in moderation.ACTIONS:

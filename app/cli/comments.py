@@ -25,13 +25,17 @@ comments_cli = AppGroup("comments", help="Moderate, import and export comments."
               default="pending", show_default=True)
 @click.option("--post", "url", help="Only comments on this post URL.")
 @click.option("--limit", type=int, default=200, show_default=True)
-def list_command(status: str, url: str | None, limit: int) -> None:
-    """List comments (default: the moderation queue)."""
-    rows = moderation.list_comments(db.session, None if status == "all" else status, url, limit)
+@click.option("--sort", type=click.Choice(moderation.SORTS), default="date", show_default=True,
+              help="Oldest first, or by spam score (highest first).")
+def list_command(status: str, url: str | None, limit: int, sort: str) -> None:
+    """List comments (default: the moderation queue) with their spam scores."""
+    rows = moderation.list_comments(db.session, None if status == "all" else status, url, limit,
+                                    sort)
     for c in rows:
         text = " ".join(c.text_md.split())
+        score = "-" if c.spam_score is None else f"{c.spam_score:.2f}"
         click.echo(f"{c.id}\t{c.status}{' (deleted)' if c.deleted else ''}\t"
-                   f"{c.created_at:%Y-%m-%d %H:%M}\t{c.thread_url}\t{c.author}\t"
+                   f"{c.created_at:%Y-%m-%d %H:%M}\tspam {score}\t{c.thread_url}\t{c.author}\t"
                    f"{text[:60]}{'…' if len(text) > 60 else ''}")
     click.echo(f"{len(rows)} comment(s)")
 

@@ -1,4 +1,5 @@
-"""What the moderation page shows: the queue by status, its counts, and posts by comments."""
+"""What the moderation page shows besides the queue itself (moderation.queue): titles,
+counts by status, and posts by comments."""
 
 from __future__ import annotations
 
@@ -22,16 +23,6 @@ class PostRow:
     published: int = 0
     pending: int = 0
     spam: int = 0
-
-
-def queue(session: Session, status: str, limit: int) -> list[Comment]:
-    """Up to `limit` undeleted comments of a status: pending oldest first, others newest."""
-    order = ((Comment.created_at, Comment.id) if status == "pending"
-             else (Comment.created_at.desc(), Comment.id.desc()))
-    return list(session.execute(
-        select(Comment).where(Comment.status == status, Comment.deleted.is_(False))
-        .order_by(*order).limit(limit)
-    ).scalars())
 
 
 def page_titles(session: Session, page_ids: Collection[int]) -> dict[int, str]:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
 from app.services import ratelimit
-from app.services.comments import notify
+from app.services.comments import notify, spam_store
 from app.services.comments import trust as comment_trust
 from app.services.comments.rules import (
     MAX_ID,
@@ -23,6 +23,7 @@ from app.services.comments.rules import (
     client_network,
     keyed_hash,
 )
+from app.services.comments.spam import Document, Score
 from app.services.site.queries import published, utcnow
 from app.services.site.state import bump_generation
 
@@ -72,9 +73,14 @@ def _parent(session: Session, page: Page, parent_id: int | None,
     return reply_placement(session, parent, settings.max_depth)
 
 
-def _initial_status(session: Session, own_ids: Collection[int],
-                    settings: CommentSettings) -> str:
-    """none: published; all: held; first: published only from a browser already approved."""
+def _initial_status(session: Session, own_ids: Collection[int], settings: CommentSettings,
+                    spam_score: Score) -> str:
+    """none: published; all: held; first: published only from a browser already approved.
+
+    In every mode, a comment the trained spam model scores above the threshold is held.
+    """
+    if spam_score.holds(settings.spam_threshold):
+        return "pending"
     if settings.moderation == "none":
         return "published"
     if settings.moderation == "all":
@@ -116,10 +122,12 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
                              settings.rate_window):
             raise CommentError(429, "too many comments from your network; try again in a "
                                "minute", None, "rate_limited")
+        spam_score = spam_store.score(session, Document(data.text, data.author, data.email,
+                                                        data.website, client_key))
         comment = Comment(
             page_id=page.id, thread_url=page.url_path, parent_id=parent.id if parent else None,
-            reply_to_id=data.parent_id, depth=depth,
-            status=_initial_status(session, own_ids, settings), author=data.author,
+            reply_to_id=data.parent_id, depth=depth, spam_score=spam_score.value,
+            status=_initial_status(session, own_ids, settings, spam_score), author=data.author,
             email=data.email, author_key=author_key, website=data.website, text_md=data.text,
             text_html=html, notify=data.notify, client_key=client_key, created_at=now,
         )
