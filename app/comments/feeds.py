@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from sqlalchemy import ColumnElement, select
 
 from app.comments import bp
@@ -15,7 +15,9 @@ from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment, Page
 from app.services.site import queries
+from app.services.site.article import shows_comments
 from app.services.site.queries import utcnow
+from app.web.site import site
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -42,10 +44,6 @@ def _add(parent: Element, tag: str, text: str | None = None, **attrs: str) -> El
 
 def _absolute(path: str) -> str:
     return request.url_root.rstrip("/") + escape_path(path)
-
-
-def _shows_comments(page: Page) -> bool:
-    return page.param("showcomments") is not False
 
 
 def _entry(feed: Element, comment: Comment, page: Page) -> None:
@@ -94,11 +92,12 @@ def _recent(limit: int) -> Iterator[tuple[Comment, Page]]:
         .where(_visible(), Page.kind == "page", queries.published())
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
+    defaults = site().article_defaults
     offset = 0
     while True:
         batch = db.session.execute(query.limit(limit).offset(offset)).tuples().all()
         for comment, page in batch:
-            if _shows_comments(page):
+            if shows_comments(page, defaults):
                 yield comment, page
         if len(batch) < limit:
             return
@@ -113,7 +112,7 @@ def site_feed() -> Response:
         rows.append(row)
         if len(rows) == SITE_LIMIT:
             break
-    title = f"Recent comments on {current_app.config['SITE_TITLE']}"
+    title = f"Recent comments on {site().title}"
     return _feed(title, "/comments.xml", "/", rows, None)
 
 
@@ -121,7 +120,8 @@ def site_feed() -> Response:
 def post_feed(post: str) -> Response:
     """One post's published comments, newest first; 404 unless it is a published post."""
     page = queries.find_page(db.session, "/" + post.strip("/") + "/")
-    if page is None or page.kind != "page" or not _shows_comments(page):
+    if page is None or page.kind != "page" or not shows_comments(
+            page, site().article_defaults):
         abort(404)
     comments = db.session.execute(
         select(Comment).where(Comment.page_id == page.id, _visible())
