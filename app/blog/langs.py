@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,8 +33,8 @@ def default_lang() -> str:
     return site().language
 
 
-def _configured() -> list[dict[str, Any]]:
-    return list(site().languages)
+def _configured() -> tuple[Mapping[str, Any], ...]:
+    return site().languages
 
 
 def codes() -> list[str]:
