@@ -89,3 +89,4 @@ def test_site_and_front_matter_overrides_agree_at_import_and_serve_time(tmp_path
         assert (served.toc_start, served.toc_end, served.summary_length) == (1, 5, 7)
         assert served.has_cjk and served.emoji and served.markup.unsafe
         assert not served.markup.linkify
+        db.engine.dispose()
