@@ -77,7 +77,7 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
     from app.models import Page
     from app.render.pipeline import render_html
     from app.services.site.rendering import options_for
-    from app.services.site.settings import for_app
+    from app.web.site import for_app
 
     with app.app_context():
         page = db.session.query(Page).filter_by(url_path=url_path).one()

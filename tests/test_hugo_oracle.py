@@ -34,8 +34,8 @@ from app.blog import langs
 from app.extensions import db
 from app.models import Page, PageTerm
 from app.services.site import queries
-from app.services.site import settings as site_settings
 from app.services.site.rendering import rendered_page
+from app.web import site as site_settings
 from tests.conftest import make_app
 from tests.hugo_oracle import Agreement, expected, ours, raw_shortcodes
 from tests.shared import CORPUS, require

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.content.site_config import load_site_config
 from app.extensions import db
 from app.models import Page, SiteSetting
-from app.services.site import settings as site_settings
+from app.web import site as site_settings
 from tests.conftest import write
 
 HUGO_TOML = """\

@@ -15,7 +15,7 @@ from app.models import Page
 from app.render.pipeline import render_digest
 from app.services.importing.run import import_options
 from app.services.site.rendering import options_for
-from app.services.site.settings import for_app
+from app.web.site import for_app
 from tests.conftest import SEED_CONTENT, make_app, write
 
 GALLERY = SEED_CONTENT / "posts/the-rise-of-ai-generated-images/gallery"

@@ -16,7 +16,7 @@ from app.services.comments import moderation, notify
 from app.services.comments.disqus import DisqusImportError, import_disqus
 from app.services.comments.export import export_comments
 from app.services.comments.rules import CommentError, CommentSettings
-from app.services.site.settings import for_app
+from app.web.site import for_app
 
 comments_cli = AppGroup("comments", help="Moderate, import and export comments.")
 

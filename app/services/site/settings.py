@@ -3,23 +3,22 @@
 `resolve` is the one place where a stored site setting takes precedence over the app's
 config (the environment, settings.env, create_app's overrides); the import (for the options
 it renders with) and every reader at serve time (views, templates, the CLI) use it.
-`for_app` caches the value per app until the site generation or the app's own config
-changes; nothing rewrites `app.config`.
+`cached` keeps the value (per app: app/web/site.py) until the site generation or the app's
+own config changes; nothing rewrites `app.config`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from app.extensions import db
 from app.models import SiteSetting
 from app.render.commonmark import MarkupOptions, markup_options
 from app.services.site.article import BLOWFISH_DEFAULTS
@@ -157,35 +156,31 @@ class _Cached(NamedTuple):
     settings: SiteSettings
 
 
-def _stored(generation: int | None) -> dict[str, Any] | None:
+def _stored(session: Session, generation: int | None) -> dict[str, Any] | None:
     """The stored settings; {} without a database yet, None when they cannot be read now."""
     if generation is None:
         return {}
     try:
-        return load(db.session)
+        return load(session)
     except SQLAlchemyError:
-        db.session.rollback()
+        session.rollback()
         return None
 
 
-def for_app(app: Flask) -> SiteSettings:
-    """The app's site settings, in a request or not (needs the app's context for the
-    database); read again only when the site generation or the app's config changed."""
-    base = tuple(app.config.get(key) for key in BASE_KEYS)
+def cached(holder: MutableMapping[str, Any], config: Mapping[str, Any], engine: Engine,
+           session: Session) -> SiteSettings:
+    """The site settings over `config`, kept in `holder` (an app's extensions) and read again
+    only when the site generation or `config` changed."""
+    base = tuple(config.get(key) for key in BASE_KEYS)
     try:
-        generation: int | None = request_generation(db.engine)
+        generation: int | None = request_generation(engine)
     except Exception:  # no database (yet): the app's own settings stand
         generation = None
-    held: _Cached | None = app.extensions.get(_STATE)
+    held: _Cached | None = holder.get(_STATE)
     if held is not None and held.generation == generation and held.base == base:
         return held.settings
-    data = _stored(generation)
-    settings = resolve(data or {}, app.config)
+    data = _stored(session, generation)
+    settings = resolve(data or {}, config)
     if data is not None:
-        app.extensions[_STATE] = _Cached(generation, base, settings)
+        holder[_STATE] = _Cached(generation, base, settings)
     return settings
-
-
-def init_app(app: Flask) -> None:
-    """Templates read the settings as `site` (e.g. `site.title`)."""
-    app.context_processor(lambda: {"site": for_app(app)})
