@@ -8,7 +8,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from app.services.site.settings import for_app, resolve
+from app.services.site.settings import resolve
+from app.web.site import for_app
 from tests.conftest import make_app, write
 
 HUGO_TOML = """\
