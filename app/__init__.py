@@ -67,8 +67,8 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
     from app.feeds import bp as feeds_bp
     from app.health import bp as health_bp
     from app.search import bp as search_bp
-    from app.services.site import settings as site_settings
     from app.web import filters
+    from app.web import site as site_settings
     from app.web.assets import init_assets
     from app.web.edge import init_edge
     from app.web.fast_path import init_fast_path

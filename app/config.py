@@ -11,6 +11,8 @@ from typing import Any
 
 from dotenv import dotenv_values, set_key
 
+from app.services.site.article import BLOWFISH_DEFAULTS as BLOWFISH_ARTICLE_DEFAULTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = "settings.env"
 
@@ -116,7 +118,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
         "FEED_LIMIT": _int(env, "FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),
-        # Filled from an imported site's configuration (hugo.toml); see services/site_settings.
+        # Filled from an imported site's configuration (hugo.toml), which takes precedence
+        # over these where it says (app/services/site/settings.py resolve; read through
+        # settings.for_app, never written back here).
         "SITE_LANGUAGES": [],  # [{"code", "weight", "title", "label", "locale"}], by weight
         "SITE_PARAMS": {},
         "HAS_CJK_LANGUAGE": False,
@@ -137,15 +141,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "TOC_START_LEVEL": _int(env, "TOC_START_LEVEL", 2),
         "TOC_END_LEVEL": _int(env, "TOC_END_LEVEL", 4),
         # Blowfish's [params.article] defaults; a post's front matter overrides each.
-        "ARTICLE_DEFAULTS": {
-            "showdate": True,
-            "showreadingtime": True,
-            "showwordcount": True,
-            "showtableofcontents": False,
-            "showtaxonomies": False,
-            "showheadinganchors": True,
-            "showcomments": True,
-        },
+        "ARTICLE_DEFAULTS": dict(BLOWFISH_ARTICLE_DEFAULTS),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         # Seconds a shared cache (nginx, a CDN) may keep a page; browsers always revalidate.
         "PAGE_SHARED_MAX_AGE": _int(env, "PAGE_SHARED_MAX_AGE", 10),

@@ -24,20 +24,14 @@ from app.services.comments import threads as comments
 from app.services.comments.rules import CommentSettings
 from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.site import queries
+from app.services.site.article import article_flag
 from app.services.site.bundles import find_variant
 from app.services.site.rendering import rendered_page
 from app.web.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
+from app.web.site import site
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
 _PAGER_RE = re.compile(r"^(.*/)page/(\d{1,9})/$")
-
-
-def article_flag(page: Page, name: str) -> bool:
-    """A Blowfish article flag: the page's front matter, else the site default."""
-    value = page.param(name)
-    if isinstance(value, bool):
-        return value
-    return bool(current_app.config["ARTICLE_DEFAULTS"].get(name.lower(), False))
 
 
 def _viewer_comment_ids() -> set[int]:
@@ -52,20 +46,22 @@ def _personal(page: Page) -> comments.Personal:
 
 def base_url() -> str:
     """The site's origin: SITE_BASE_URL, else this request's (the page cache keys on host)."""
-    return current_app.config.get("SITE_BASE_URL") or request.url_root.rstrip("/")
+    return site().base_url or request.url_root.rstrip("/")
 
 
 def _render_post(page: Page, own: comments.Personal | None = None,
                  author_values: dict[str, str] | None = None) -> str:
     pending = own.pending if own else frozenset()
     editable = own.editable if own else frozenset()
-    rendered = rendered_page(page)
+    settings = site()
+    rendered = rendered_page(page, settings)
     before, _, after = rendered.html.partition(COMMENTS_MARKER)
     tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
     categories = [link.term for link in page.terms if link.term.taxonomy == "categories"]
     description = page.description or text_of(page.summary_html)[:200]
     older, newer = queries.neighbours(db.session, page)
     config = current_app.config
+    defaults = settings.article_defaults
     return render_template(
         "blog/post.html",
         page=page,
@@ -73,7 +69,8 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         body_before=before,
         body_after=after,
         comments_inline=rendered.has_comments_marker,
-        toc_shown=article_flag(page, "showTableOfContents") and rendered.toc_has_entries,
+        toc_shown=article_flag(page, defaults, "showTableOfContents")
+        and rendered.toc_has_entries,
         thread=comments.build_thread(
             comments.visible_comments(db.session, page.id, pending), editable),
         comment_count=comments.counts(db.session, [page.id]).get(page.id, 0),
@@ -81,10 +78,10 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         form_token_marker=TOKEN_MARKER.format(page_id=page.id),
         tags=tags,
         categories=categories,
-        show=lambda name: article_flag(page, name),
+        show=lambda name: article_flag(page, defaults, name),
         description=description,
-        meta=post_metadata(page, rendered.html, description, base_url(), config["SITE_TITLE"],
-                           config["SITE_AUTHOR"], [t.name for t in tags]),
+        meta=post_metadata(page, rendered.html, description, base_url(), settings.title,
+                           settings.author, [t.name for t in tags]),
         older=older,
         newer=newer,
         related=queries.related(db.session, page, config["RELATED_LIMIT"]),
@@ -101,7 +98,7 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
     if paged.number > paged.pages:
         return None
     show_intro = intro is not None and intro.body.strip() and paged.number == 1
-    intro_render = rendered_page(intro) if show_intro else None
+    intro_render = rendered_page(intro, site()) if show_intro else None
     intro_html = intro_render.html if intro_render is not None else ""
     extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
     return render_template(
@@ -124,8 +121,7 @@ def _home(number: int, lang: str | None = None) -> str | None:
     paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
     if intro is None and not paged.total and base != "/":
         return None  # a language prefix with nothing in that language
-    title = intro.title if intro is not None and intro.title else current_app.config[
-        "SITE_TITLE"]
+    title = intro.title if intro is not None and intro.title else site().title
     return _render_list(title, paged, base, intro, kind="home", page_lang=lang)
 
 
@@ -140,7 +136,7 @@ def home() -> Response:
 def _taxonomy_view(path: str, number: int = 1) -> str | None:
     lang, rest = langs.split(path)
     parts = [p for p in rest.strip("/").split("/") if p]
-    if not parts or parts[0] not in current_app.config["TAXONOMIES"]:
+    if not parts or parts[0] not in site().taxonomies:
         return None
     taxonomy, base = parts[0], langs.prefix(lang)
     if len(parts) == 1:

@@ -16,6 +16,7 @@ from app.services.comments import moderation, notify
 from app.services.comments.disqus import DisqusImportError, import_disqus
 from app.services.comments.export import export_comments
 from app.services.comments.rules import CommentError, CommentSettings
+from app.web.site import for_app
 
 comments_cli = AppGroup("comments", help="Moderate, import and export comments.")
 
@@ -122,7 +123,7 @@ def export_command(file: str) -> None:
 def notify_command(interval: int | None) -> None:
     """Send queued reply emails over SMTP (MAIL_FROM, SMTP_*, SITE_BASE_URL)."""
     try:
-        mail = notify.MailSettings.from_config(current_app.config)
+        mail = notify.MailSettings.from_config(current_app.config, for_app(current_app))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     while True:

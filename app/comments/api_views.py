@@ -30,6 +30,7 @@ from app.services.comments.tokens import (
 )
 from app.services.site.queries import find_page
 from app.web.origin import client_ip, secret
+from app.web.site import site
 
 MAX_COUNT_URLS = 100
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -117,7 +118,8 @@ def post_comment() -> tuple[Response, int]:
     page = service.thread_page(db.session, entry.url)
     check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
     comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page,
-                                     own_ids=viewer_ids())
+                                     own_ids=viewer_ids(),
+                                     article_defaults=site().article_defaults)
     response = jsonify({"comment": comment_json(comment, True, rules.edit_window)})
     set_author_cookie(response, comment.id)
     return response, 201 if comment.status == "published" else 202

@@ -7,7 +7,7 @@ from datetime import datetime
 from itertools import islice
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 
 from app.comments import bp
 from app.content.urls import escape_path
@@ -15,7 +15,9 @@ from app.extensions import db
 from app.models import Comment, Page
 from app.services.comments import feed_queries
 from app.services.site import queries
+from app.services.site.article import shows_comments
 from app.services.site.queries import utcnow
+from app.web.site import site
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -42,10 +44,6 @@ def _add(parent: Element, tag: str, text: str | None = None, **attrs: str) -> El
 
 def _absolute(path: str) -> str:
     return request.url_root.rstrip("/") + escape_path(path)
-
-
-def _shows_comments(page: Page) -> bool:
-    return page.param("showcomments") is not False
 
 
 def _entry(feed: Element, comment: Comment, page: Page) -> None:
@@ -87,10 +85,11 @@ def _feed(title: str, self_path: str, alternate: str,
 @bp.get("/comments.xml")
 def site_feed() -> Response:
     """The site's most recent published comments, newest first."""
+    defaults = site().article_defaults
     shown = (row for row in feed_queries.recent_on_posts(db.session, SITE_LIMIT)
-             if _shows_comments(row[1]))
+             if shows_comments(row[1], defaults))
     rows = list(islice(shown, SITE_LIMIT))
-    title = f"Recent comments on {current_app.config['SITE_TITLE']}"
+    title = f"Recent comments on {site().title}"
     return _feed(title, "/comments.xml", "/", rows, None)
 
 
@@ -98,7 +97,8 @@ def site_feed() -> Response:
 def post_feed(post: str) -> Response:
     """One post's published comments, newest first; 404 unless it is a published post."""
     page = queries.find_page(db.session, "/" + post.strip("/") + "/")
-    if page is None or page.kind != "page" or not _shows_comments(page):
+    if page is None or page.kind != "page" or not shows_comments(
+            page, site().article_defaults):
         abort(404)
     rows = [(comment, page)
             for comment in feed_queries.on_page(db.session, page.id, POST_LIMIT)]

@@ -22,6 +22,7 @@ from app.services.site import feed_queries, queries
 from app.services.site.bundles import file_url
 from app.services.site.rendering import rendered_page
 from app.web.page_cache import cached_body
+from app.web.site import site as current_site
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
@@ -41,7 +42,7 @@ _SAFE_ORIGIN = re.compile(
 
 
 def _configured_origin() -> str:
-    return str(current_app.config.get("SITE_BASE_URL") or "").rstrip("/")
+    return current_site().base_url
 
 
 def base_url() -> str:
@@ -90,7 +91,7 @@ def feed_limit() -> int:
 
 def _zone() -> tzinfo:
     try:
-        return zone(_config("SITE_TIMEZONE", "UTC"))
+        return zone(current_site().timezone)
     except DateError:
         return UTC
 
@@ -107,7 +108,7 @@ def _featured(page: Page) -> str | None:
 
 def _content(page: Page) -> str:
     if str(_config("FEED_CONTENT", "summary")).strip().lower() == "full":
-        return rendered_page(page).html.replace(COMMENTS_MARKER, "")
+        return rendered_page(page, current_site()).html.replace(COMMENTS_MARKER, "")
     return page.summary_html
 
 
@@ -119,7 +120,7 @@ def page_item(page: Page) -> Item:
 
 
 def _channel(title: str, list_path: str, lang: str, stamps: list[datetime | None]) -> Channel:
-    site = current_app.config["SITE_TITLE"]
+    site = current_site().title
     if not title or title == site:
         full_title, description = site, f"Recent content on {site}"
     else:
@@ -137,12 +138,13 @@ def _pages_feed(title: str, list_path: str, lang: str, pages: list[Page]) -> byt
 def _home_feed(lang: str, home: Page | None) -> bytes:
     # The main sections' pages; when none of them can be listed (Blowfish's largest
     # section, `users`, holds only external links), every regular page, as Hugo's own RSS.
-    sections = queries.main_sections(db.session, lang, current_app.config.get(
-        "MAIN_SECTIONS"))
+    configured = current_site().main_sections
+    sections = queries.main_sections(
+        db.session, lang, list(configured) if configured is not None else None)
     pages = feed_queries.newest_in_sections(db.session, lang, sections, feed_limit())
     if not pages:
         pages = feed_queries.newest_of_language(db.session, lang, feed_limit())
-    title = home.title if home is not None and home.title else current_app.config["SITE_TITLE"]
+    title = home.title if home is not None and home.title else current_site().title
     return _pages_feed(title, home.url_path if home is not None else "/", lang, pages)
 
 
@@ -152,7 +154,7 @@ def _section_feed(section: str, lang: str, list_path: str, title: str) -> bytes:
 
 
 def _taxonomy_feed(taxonomy: str) -> bytes:
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     terms = feed_queries.dated_terms(db.session, taxonomy, lang, feed_limit())
     intro = queries.find_page(db.session, f"/{taxonomy}/")
     title = intro.title if intro is not None and intro.title else taxonomy.title()
@@ -164,7 +166,7 @@ def _taxonomy_feed(taxonomy: str) -> bytes:
 
 
 def _term_feed(taxonomy: str, slug: str) -> bytes | None:
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     term = queries.find_term(db.session, taxonomy, slug, lang)
     if term is None:
         return None
@@ -175,7 +177,7 @@ def _term_feed(taxonomy: str, slug: str) -> bytes | None:
 
 
 def _list_feed(parts: list[str]) -> bytes | None:
-    taxonomies = current_app.config["TAXONOMIES"]
+    taxonomies = current_site().taxonomies
     if parts[0] in taxonomies:
         if len(parts) == 1:
             return _taxonomy_feed(parts[0])
@@ -189,7 +191,7 @@ def _list_feed(parts: list[str]) -> bytes | None:
         return _section_feed(page.section, page.lang, page.url_path, title)
     if page is not None:
         return None  # Hugo makes no feed for a regular page
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     section = feed_queries.implicit_section(db.session, url_path, lang)
     if section is None or section in taxonomies:
         return None
@@ -199,7 +201,7 @@ def _list_feed(parts: list[str]) -> bytes | None:
 @bp.get("/index.xml")
 def site_feed() -> Response:
     """The site's feed: the newest regular pages of the main sections."""
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     return cached_bytes(
         lambda: _home_feed(lang, queries.find_page(db.session, "/")), RSS_TYPE
     )
@@ -227,8 +229,8 @@ def _sitemap_entry(found: feed_queries.SitemapPage) -> UrlEntry:
 
 
 def _sitemap() -> bytes:
-    found = feed_queries.sitemap_pages(db.session, current_app.config["SITE_LANGUAGE"],
-                                       current_app.config["TAXONOMIES"])
+    found = feed_queries.sitemap_pages(db.session, current_site().language,
+                                       current_site().taxonomies)
     return build_sitemap([_sitemap_entry(entry) for entry in found], _zone())
 
 

@@ -31,6 +31,7 @@ from app.services.site.queries import visibility_boundaries, visibility_epoch
 from app.web import style_hashes
 from app.web.generation import request_generation
 from app.web.security import content_security_policy
+from app.web.site import site
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
@@ -239,7 +240,7 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
     generation, epoch = current_epoch()
     # Pages hold absolute URLs built from the Host header when SITE_BASE_URL is unset: key on
     # the host then, so that a forged Host can never reach other readers through the cache.
-    host = "" if current_app.config.get("SITE_BASE_URL") else request.host
+    host = "" if site().base_url else request.host
     key = f"view:{current_app.config['BUILD_ID']}:{generation}:{epoch}:{host}:{request.path}"
     entry = local().get(key)
     if entry is None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from app.services.comments.rules import (
     keyed_hash,
 )
 from app.services.comments.spam import Document, Score
+from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
 from app.services.site.queries import published, utcnow
 from app.services.site.state import bump_generation
 
@@ -90,16 +92,18 @@ def _initial_status(session: Session, own_ids: Collection[int], settings: Commen
 
 def create_comment(session: Session, data: CommentInput, client_ip: str, secret: str,
                    settings: CommentSettings, now: datetime | None = None,
-                   page: Page | None = None, own_ids: Collection[int] = ()) -> Comment:
+                   page: Page | None = None, own_ids: Collection[int] = (),
+                   article_defaults: Mapping[str, Any] = BLOWFISH_DEFAULTS) -> Comment:
     """Store a new comment, or raise CommentError (404, 403, 400, 409, 429).
 
     own_ids: the comments the sender's signed author cookie names (trust in `first` mode).
+    article_defaults: the site's [params.article] (a post without comments takes none).
     A comment held in `first` mode that gives an approved commenter's address has its
     double opt-in email queued.
     """
     now = now or utcnow()
     page = page if page is not None else thread_page(session, data.url)
-    if page.comments_closed or page.param("showcomments") is False:
+    if page.comments_closed or not shows_comments(page, article_defaults):
         raise CommentError(403, "comments are closed on this post", None, "closed")
     html = render_comment(data.text)
     if count_links(html) > settings.max_links:
