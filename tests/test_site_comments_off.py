@@ -80,9 +80,13 @@ def test_site_wide_show_comments_false_closes_page_api_and_feeds(
     assert not any("BEFORE-TEXT" in text or "AFTER-TEXT" in text
                    for text in _feed_texts(client, "/comments.xml"))
     assert client.get(POST + "comments.xml").status_code == 404
+    thread = client.get("/api/comments", query_string={"url": POST}).get_json()
+    assert thread["closed"] is True and thread["count"] == 0 and thread["comments"] == []
 
     # A post whose front matter says showComments: true keeps its comments.
     assert soup(client.get(CHATTY).get_data(as_text=True)).select_one("#comments") is not None
     assert _post_comment(client, CHATTY, "CHATTY-TEXT still welcome").status_code == 201
     assert any("CHATTY-TEXT" in text for text in _feed_texts(client, "/comments.xml"))
     assert any("CHATTY-TEXT" in text for text in _feed_texts(client, CHATTY + "comments.xml"))
+    thread = client.get("/api/comments", query_string={"url": CHATTY}).get_json()
+    assert thread["closed"] is False and thread["count"] == 1

@@ -28,6 +28,7 @@ from app.services.comments.tokens import (
     check_form_token,
     form_token,
 )
+from app.services.site.article import shows_comments
 from app.services.site.queries import find_page
 from app.web.origin import client_ip, secret
 from app.web.site import site
@@ -94,11 +95,15 @@ def get_thread() -> Response:
     url = request.args.get("url", "")
     page = service.thread_page(db.session, url)
     own = viewer_ids()
-    nodes = service.build_thread(service.visible_comments(db.session, page.id, own), own)
-    count = service.counts(db.session, [page.id]).get(page.id, 0)
+    shown = shows_comments(page, site().article_defaults)
+    if shown:
+        nodes = service.build_thread(service.visible_comments(db.session, page.id, own), own)
+        count = service.counts(db.session, [page.id]).get(page.id, 0)
+    else:  # the page shows no comments: the API lists none either, and takes none
+        nodes, count = [], 0
     response = jsonify({
         "url": page.url_path,
-        "closed": bool(page.comments_closed),
+        "closed": bool(page.comments_closed) or not shown,
         "count": count,
         "form_token": form_token(secret(), page.id),
         "comments": thread_json(nodes, settings().edit_window),
