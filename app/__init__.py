@@ -1,4 +1,5 @@
-"""The application factory: settings, extensions, blueprints, CLI and error pages."""
+"""The application factory: it assembles settings, extensions, blueprints, the CLI and the
+error handlers, each defined in its own module."""
 
 from __future__ import annotations
 
@@ -7,31 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, g, jsonify, render_template, request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from werkzeug.exceptions import MethodNotAllowed
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import BASE_DIR, ConfigError, load_config
+from app.database import configure_engine
+from app.errors import init_errors
 from app.extensions import cache, db, migrate
 from app.secret_key import resolve_secret_key
 from app.services import ratelimit
-from app.services.site.search_text import index_text
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL, a busy timeout and foreign keys on every SQLite connection."""
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=25000")  # under gunicorn's 30 s: writers queue
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-        # The search index's triggers (migration 0009) call it: CJK text gets its bigrams.
-        dbapi_connection.create_function("blog_search_text", 1, index_text, deterministic=True)
 
 
 def create_app(config: dict[str, Any] | None = None,
@@ -70,23 +55,25 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     cache.init_app(app)
-    ratelimit.configure(app)
+    with app.app_context():
+        configure_engine(db.engine)
+        ratelimit.configure(db.engine, app.config)
 
     from app.admin import bp as admin_bp
     from app.blog import bp as blog_bp
     from app.cli import register_cli
     from app.comments import api as comments_api
     from app.comments import bp as comments_bp
-    from app.comments.api_views import init_api
     from app.feeds import bp as feeds_bp
     from app.health import bp as health_bp
     from app.search import bp as search_bp
-    from app.services.site import settings as site_settings
     from app.web import filters
+    from app.web import site as site_settings
     from app.web.assets import init_assets
     from app.web.edge import init_edge
     from app.web.fast_path import init_fast_path
     from app.web.security import init_security
+
     filters.register(app)
     init_security(app)
     init_edge(app)
@@ -98,7 +85,7 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
     app.register_blueprint(admin_bp)  # before the blog's catch-all route
     app.register_blueprint(search_bp)
     app.register_blueprint(blog_bp)
-    init_api(app)
+    init_errors(app)
     register_cli(app)
     site_settings.init_app(app)
     init_fast_path(app)  # cached page hits answered before Flask; inside ProxyFix
@@ -106,29 +93,4 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1, x_host=1
         )
-
-    @app.errorhandler(404)
-    def not_found(_error: Exception) -> tuple[Any, int]:
-        if request.path.startswith("/api/"):
-            return jsonify({"error": "not found", "code": "not_found"}), 404
-        return render_template("errors/404.html"), 404
-
-    @app.errorhandler(500)
-    def server_error(_error: Exception) -> tuple[Any, int]:
-        db.session.rollback()
-        request_id = g.get("request_id", "")
-        if request.path.startswith("/api/"):
-            return jsonify({"error": "internal error", "code": "internal_error",
-                            "request_id": request_id}), 500
-        return render_template("errors/500.html", request_id=request_id), 500
-
-    @app.errorhandler(405)
-    def not_allowed(error: MethodNotAllowed) -> Any:
-        if request.path.startswith("/api/"):
-            response = jsonify({"error": "method not allowed", "code": "method_not_allowed"})
-            response.status_code = 405
-            response.headers["Allow"] = ", ".join(error.valid_methods or [])
-            return response
-        return error
-
     return app

@@ -11,6 +11,8 @@ from typing import Any
 
 from dotenv import dotenv_values, set_key
 
+from app.services.site.article import BLOWFISH_DEFAULTS as BLOWFISH_ARTICLE_DEFAULTS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = "settings.env"
 
@@ -54,6 +56,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _fraction(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ConfigError(f"{name} must be a number from 0 to 1, got {raw!r}")
+    return value
 
 
 def _database_url(env: Mapping[str, str], instance_path: Path) -> str:
@@ -103,7 +118,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
         "FEED_LIMIT": _int(env, "FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),
-        # Filled from an imported site's configuration (hugo.toml); see services/site_settings.
+        # Filled from an imported site's configuration (hugo.toml), which takes precedence
+        # over these where it says (app/services/site/settings.py resolve; read through
+        # settings.for_app, never written back here).
         "SITE_LANGUAGES": [],  # [{"code", "weight", "title", "label", "locale"}], by weight
         "SITE_PARAMS": {},
         "HAS_CJK_LANGUAGE": False,
@@ -124,15 +141,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "TOC_START_LEVEL": _int(env, "TOC_START_LEVEL", 2),
         "TOC_END_LEVEL": _int(env, "TOC_END_LEVEL", 4),
         # Blowfish's [params.article] defaults; a post's front matter overrides each.
-        "ARTICLE_DEFAULTS": {
-            "showdate": True,
-            "showreadingtime": True,
-            "showwordcount": True,
-            "showtableofcontents": False,
-            "showtaxonomies": False,
-            "showheadinganchors": True,
-            "showcomments": True,
-        },
+        "ARTICLE_DEFAULTS": dict(BLOWFISH_ARTICLE_DEFAULTS),
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         # Seconds a shared cache (nginx, a CDN) may keep a page; browsers always revalidate.
         "PAGE_SHARED_MAX_AGE": _int(env, "PAGE_SHARED_MAX_AGE", 10),
@@ -150,6 +159,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "COMMENTS_RATE_WINDOW": _int(env, "COMMENTS_RATE_WINDOW", 60),
         "COMMENTS_MIN_FILL_SECONDS": _int(env, "COMMENTS_MIN_FILL_SECONDS", 3),
         "COMMENTS_MAX_LINKS": _int(env, "COMMENTS_MAX_LINKS", 3),
+        # A comment whose spam score (learned from your approve/spam decisions) is above this
+        # is held for moderation in every mode, `none` too; 1 turns holding off.
+        "COMMENTS_SPAM_THRESHOLD": _fraction(env, "COMMENTS_SPAM_THRESHOLD", 0.9),
         # Admin (/admin): a werkzeug password hash (`flask admin hash-password`); empty: no admin.
         "ADMIN_PASSWORD_HASH": env.get("ADMIN_PASSWORD_HASH", "").strip(),
         "ADMIN_LOGIN_RATE_LIMIT": _int(env, "ADMIN_LOGIN_RATE_LIMIT", 5),  # attempts per network

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -205,6 +206,25 @@ class Comment(Model):
     external_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The spam score [0, 1] it got on arrival (app/services/comments/spam.py); None: before
+    # scoring existed, or imported. `spam_learned`: "ham" or "spam" once a moderator's
+    # decision on it taught the model (so a changed decision is unlearned first).
+    spam_score: Mapped[float | None] = mapped_column(Float)
+    spam_learned: Mapped[str | None] = mapped_column(String(4))
+
+
+class SpamFeature(Model):
+    """The spam model: in how many approved (ham) and spam comments a feature was seen.
+
+    Rows whose feature starts with "#" hold totals: `#docs` the decisions, `#total` the
+    features counted. Updated in the transaction of each moderation decision.
+    """
+
+    __tablename__ = "spam_features"
+
+    feature: Mapped[str] = mapped_column(String(200), primary_key=True)
+    ham: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    spam: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Notification(Model):

@@ -1,9 +1,9 @@
 """Measurements made inside this process with the app itself: render time, uncached views.
 
-Target 3 calls `render(body, options)` exactly as a cache miss does (`options_for(page)` of
-the stored seed article) and bare Python-Markdown with the yardstick's extensions
-(bench/baseline_markdown.py) on the same body with its shortcodes (and the Disqus partial line)
-removed.
+Target 3 calls `render(body, options)` exactly as a cache miss does
+(`options_for(page, settings)` of the stored seed article) and bare Python-Markdown with the
+yardstick's extensions (bench/baseline_markdown.py) on the same body with its shortcodes (and
+the Disqus partial line) removed.
 
 Target 5 calls the app through Flask's test client (no HTTP, no gunicorn): before every
 timed request the page-cache entries (`view:` keys, in the per-process LRU and in the shared
@@ -77,12 +77,13 @@ def render_timing(app: Any, url_path: str, repeat: int) -> RenderTiming:
     from app.render.pipeline import render_html
     from app.services.site.queries import find_page
     from app.services.site.rendering import options_for
+    from app.web.site import for_app
 
     with app.app_context():
         page = find_page(db.session, url_path)
         if page is None:
             raise RuntimeError(f"no published page at {url_path}")
-        body, options = page.body, options_for(page)
+        body, options = page.body, options_for(page, for_app(app))
     bare_body, removed = _SHORTCODE_RE.subn("", _PARTIAL_RE.sub("", body))
     converter = baseline_markdown.converter()
 

@@ -128,7 +128,7 @@ def target_3(run: Run, db: object) -> None:
     app = inproc.make_app(f"sqlite:///{db}", run.secret)
     timing = inproc.render_timing(app, POST, repeat)
     ratio = timing.full_s / timing.bare_s
-    say(f"render_html(body, options_for(page)) (what a page-cache miss renders; the text "
+    say(f"render_html(body, options_for(page, settings)) (what a page-cache miss renders; the text "
         "measures are stored at import) vs bare Python-Markdown with the extensions the app "
         "used before issue 11 (bench/baseline_markdown.py), one instance reset per call, "
         f"{timing.repeat} calls of each, alternating call by call, best of each with "

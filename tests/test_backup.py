@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import create_engine, insert, select
 
 from app.extensions import db as _db
+from app.schema import MIGRATIONS_RUN, migrate_to
 from app.services.backup import archive as backup
 from app.services.backup.dump import DumpReader, reflect
 from tests.backup_site import (
@@ -81,7 +82,7 @@ def test_portable_dump_round_trip_on_sqlite(site: Flask, tmp_path: Path) -> None
     with gzip.open(dump, "rt", encoding="utf-8") as handle:
         header = json.loads(handle.readline())
     assert header["format"] == "hugo-flask-blog/dump"
-    assert header["revision"] == backup.head_revision()
+    assert header["revision"] == MIGRATIONS_RUN.head()
     assert [t["name"] for t in header["tables"]].index("pages") < [
         t["name"] for t in header["tables"]].index("page_terms")
     fresh = make_app(tmp_path / "dst", SQLALCHEMY_DATABASE_URI=sqlite_url(tmp_path / "dst"))
@@ -186,7 +187,7 @@ def test_restore_into_an_empty_database_from_an_older_revision(site: Flask,
                                                                tmp_path: Path) -> None:
     """A dump made at revision 0002 restores into an empty database, then migrates to head."""
     old = create_engine(sqlite_url(tmp_path / "old"))
-    backup.migrate_to(old, "0002")
+    migrate_to(old, "0002")
     with site.app_context(), _db.engine.connect() as src, old.begin() as dst:
         columns = {t.name: list(t.columns.keys()) for t in reflect(dst)}  # as of 0002
         for table in reflect(dst):
@@ -198,7 +199,7 @@ def test_restore_into_an_empty_database_from_an_older_revision(site: Flask,
     assert backup.dump(old, tmp_path / "old.jsonl.gz").revision == "0002"
     old.dispose()
     empty = create_engine(sqlite_url(tmp_path / "new"))  # no tables at all, outside any app
-    report = backup.restore(empty, tmp_path / "old.jsonl.gz")
+    report = backup.restore(empty, tmp_path / "old.jsonl.gz", MIGRATIONS_RUN)
     assert report.revision == "0002" and report.tables["comments"] == 11
     empty.dispose()
     fresh = make_app(tmp_path / "x", SQLALCHEMY_DATABASE_URI=sqlite_url(tmp_path / "new"))

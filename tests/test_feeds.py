@@ -13,6 +13,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from PIL import Image
 
 from app.content.dates import zone
+from app.extensions import db as _db
 from app.feeds import rss
 from app.services.site import queries
 from tests.conftest import make_app, write
@@ -227,6 +228,27 @@ def test_reimport_refreshes_cached_feeds(app: Flask, site: Path, client: FlaskCl
     import_site(app, site)
     assert [e.title for e in parse(client, "/notes/index.xml").entries] == [
         "Second note", "First note"]
+
+
+def test_a_change_made_through_another_worker_shows_in_cached_feeds(
+        app: Flask, site: Path, tmp_path: Path) -> None:
+    # A second app on the same database stands for another worker or host: its cached
+    # bodies must follow the site generation it reads from the database on every request.
+    other = other_app(tmp_path, "other-worker",
+                      SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    reader = other.test_client()
+    try:
+        assert [e.title for e in parse(reader, "/notes/index.xml").entries] == ["First note"]
+        assert "/notes/second-note/" not in reader.get("/sitemap.xml").get_data(as_text=True)
+        write(site, "notes/second-note.md",
+              "---\ntitle: Second note\ndate: 2023-11-01\n---\n\nN.\n")
+        import_site(app, site)
+        assert [e.title for e in parse(reader, "/notes/index.xml").entries] == [
+            "Second note", "First note"]
+        assert "/notes/second-note/" in reader.get("/sitemap.xml").get_data(as_text=True)
+    finally:
+        with other.app_context():
+            _db.engine.dispose()
 
 
 def test_conditional_get_and_cache_headers(site: Path, client: FlaskClient) -> None:

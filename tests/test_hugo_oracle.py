@@ -34,8 +34,8 @@ from app.blog import langs
 from app.extensions import db
 from app.models import Page, PageTerm
 from app.services.site import queries
-from app.services.site import settings as site_settings
 from app.services.site.rendering import rendered_page
+from app.web import site as site_settings
 from tests.conftest import make_app
 from tests.hugo_oracle import Agreement, expected, ours, raw_shortcodes
 from tests.shared import CORPUS, require
@@ -117,7 +117,7 @@ def agreement(site: tuple[Flask, object], served: dict) -> Agreement:
     application, _ = site
     table = Agreement()
     with application.test_request_context():
-        site_settings.refresh(application)
+        settings = site_settings.for_app(application)
         query = select(Page).options(selectinload(Page.terms).joinedload(PageTerm.term),
                                      selectinload(Page.aliases), selectinload(Page.files))
         pages = {(p.lang, p.source_path): p for p in db.session.execute(query).scalars()}
@@ -133,7 +133,8 @@ def agreement(site: tuple[Flask, object], served: dict) -> Agreement:
                 p.hugo_path for p in queries.section_children(
                     db.session, page.hugo_path, page.lang, 1, 10_000).items]
             translations = [(p.lang, p.url_path) for p in queries.translations(db.session, page)]
-            mine = ours(page, rendered_page(page), children, translations, langs.term_href)
+            mine = ours(page, rendered_page(page, settings), children, translations,
+                        langs.term_href)
             table.add(where, mine, expected(record))
     TABLE.write_text(table.table() + "\n", encoding="utf-8")
     return table

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from app.content.site_config import load_site_config
 from app.extensions import db
 from app.models import Page, SiteSetting
+from app.web import site as site_settings
 from tests.conftest import write
 
 HUGO_TOML = """\
@@ -125,7 +126,11 @@ def test_settings_are_stored_and_used(app: Flask, client: FlaskClient, imported:
     assert 'id="TableOfContents"' in html  # params.article.showTableOfContents
     toc = html.split('id="TableOfContents"', 1)[1].split("</nav>", 1)[0]
     assert 'href="#two"' in toc and 'href="#deep"' not in toc  # endLevel 2
-    assert app.config["SITE_DESCRIPTION"] == "A site about things"
+    with app.app_context():
+        assert site_settings.for_app(app).description == "A site about things"
+    assert app.config["SITE_DESCRIPTION"] != "A site about things"  # app.config is left alone
+    assert '<meta name="description" content="A site about things">' in client.get(
+        "/").get_data(as_text=True)
     assert _page(app, "posts/hello/index.md").summary_html  # summaryLength 5
 
 

@@ -92,12 +92,13 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Host, Ho
         for _ in range(2):
             port = _free_port()
             server_env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
-            log = (tmp / f"gunicorn-{port}.log").open("w")
-            servers.append(subprocess.Popen(
-                [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
-                cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT))
+            log = tmp / f"gunicorn-{port}.log"
+            with log.open("w") as log_file:  # the server writes to its own copy of the file
+                servers.append(subprocess.Popen(
+                    [str(VENV_BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+                    cwd=ROOT, env=server_env, stdout=log_file, stderr=subprocess.STDOUT))
             base = f"http://127.0.0.1:{port}"
-            _wait_until_up(base, servers[-1], tmp / f"gunicorn-{port}.log")
+            _wait_until_up(base, servers[-1], log)
             hosts.append(Host(base))
         yield hosts[0], hosts[1], {"env": env, "content": content}
     finally:

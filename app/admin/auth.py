@@ -6,19 +6,17 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from flask import abort, current_app, request, session
-from sqlalchemy import select, update
-from sqlalchemy.engine import CursorResult
 from werkzeug.security import check_password_hash
 
-from app.comments.edge import check_same_origin, client_ip
 from app.config import ConfigError
 from app.extensions import db
-from app.models import SiteState
 from app.services import ratelimit
-from app.services.comments.rules import CommentError, client_network, keyed_hash
+from app.services.comments.rules import client_network, keyed_hash
+from app.services.site.state import bump_counter, read_counter
+from app.web.origin import client_ip, cross_site_refusal
 
 EPOCH_KEY = "admin_epoch"  # bumped on logout: every admin session issued before ends
 MAX_PASSWORD_LENGTH = 1024
@@ -64,10 +62,7 @@ def count_login_attempt(now: float | None = None) -> tuple[bool, int]:
 
 
 def _epoch() -> int:
-    value = db.session.execute(
-        select(SiteState.value).where(SiteState.key == EPOCH_KEY)
-    ).scalar_one_or_none()
-    return int(value or 0)
+    return read_counter(db.session, EPOCH_KEY)
 
 
 def _fingerprint(epoch: int) -> str:
@@ -88,11 +83,7 @@ def log_in() -> None:
 
 def log_out() -> None:
     """End this session and every other admin session issued so far."""
-    result = cast(CursorResult[Any], db.session.execute(  # DML runs return a cursor's result
-        update(SiteState).where(SiteState.key == EPOCH_KEY).values(value=SiteState.value + 1)
-    ))
-    if result.rowcount == 0:
-        db.session.add(SiteState(key=EPOCH_KEY, value=1))
+    bump_counter(db.session, EPOCH_KEY)
     db.session.commit()
     session.clear()
 
@@ -121,10 +112,9 @@ def csrf_token() -> str:
 
 def check_csrf() -> None:
     """Refuse (403) a POST from another origin or without this session's token."""
-    try:
-        check_same_origin()
-    except CommentError as error:
-        abort(403, error.message)
+    refusal = cross_site_refusal()
+    if refusal is not None:
+        abort(403, refusal)
     expected = session.get("csrf")
     given = request.form.get("csrf_token")
     if not (isinstance(expected, str) and expected and isinstance(given, str)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as Redirect
 
@@ -32,28 +30,17 @@ from app.admin.auth import (
     password_matches,
 )
 from app.extensions import db
-from app.models import Comment, Page
-from app.services.comments import moderation
+from app.services.comments import moderation, queue, spam_store
 from app.services.comments.rules import CommentError
 from app.web.links import local_path
 
-STATUSES = ("pending", "published", "spam")
+STATUSES = queue.STATUSES
 QUEUE_LIMIT = 200
 RECENT_POSTS = 20
 MAX_IDS = 1000
 MAX_ID = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
 DONE = {"approve": "Approved", "spam": "Marked as spam", "delete": "Deleted"}
 PUBLIC_ENDPOINTS = ("admin.login",)
-
-
-@dataclass
-class PostRow:
-    """A post with its comment counts, for the closing table."""
-
-    page: Page
-    published: int = 0
-    pending: int = 0
-    spam: int = 0
 
 
 @bp.before_request
@@ -146,58 +133,22 @@ def logout() -> Redirect:
     return _redirect(url_for("admin.login"))
 
 
-def _queue(status: str) -> list[Comment]:
-    order = ((Comment.created_at, Comment.id) if status == "pending"
-             else (Comment.created_at.desc(), Comment.id.desc()))
-    return list(db.session.execute(
-        select(Comment).where(Comment.status == status, Comment.deleted.is_(False))
-        .order_by(*order).limit(QUEUE_LIMIT)
-    ).scalars())
-
-
-def _status_counts() -> dict[str, int]:
-    rows = db.session.execute(select(Comment.status, func.count()).where(
-        Comment.deleted.is_(False)).group_by(Comment.status))
-    return {status: count for status, count in rows}
-
-
-def _posts() -> list[PostRow]:
-    """Posts with comments, closed posts and the most recent posts, newest first."""
-    rows: dict[int, PostRow] = {}
-    counted = db.session.execute(
-        select(Comment.page_id, Comment.status, func.count())
-        .where(Comment.page_id.is_not(None), Comment.deleted.is_(False))
-        .group_by(Comment.page_id, Comment.status)
-    ).all()
-    wanted = {page_id for page_id, _, _ in counted}
-    wanted.update(db.session.execute(select(Page.id).where(Page.comments_closed.is_(True)))
-                  .scalars())
-    wanted.update(db.session.execute(
-        select(Page.id).where(Page.kind == "page").order_by(Page.date.desc().nulls_last())
-        .limit(RECENT_POSTS)).scalars())
-    if wanted:
-        for page in db.session.execute(select(Page).where(Page.id.in_(wanted))).scalars():
-            rows[page.id] = PostRow(page)
-    for page_id, status, count in counted:
-        if page_id in rows and status in STATUSES:
-            setattr(rows[page_id], status, count)
-    oldest = datetime.min
-    return sorted(rows.values(), key=lambda r: (r.page.date or oldest, r.page.id), reverse=True)
-
-
 @bp.get("/")
 def index() -> tuple[str, int]:
-    """The moderation queue (?status=pending|published|spam) and the posts table."""
+    """The moderation queue (?status=pending|published|spam, ?sort=score|date) and the posts."""
     status = request.args.get("status", "pending")
     if status not in STATUSES:
         status = "pending"
-    comments = _queue(status)
-    ids = {c.page_id for c in comments if c.page_id is not None}
-    titles = dict(db.session.execute(select(Page.id, Page.title).where(Page.id.in_(ids)))
-                  .tuples().all()) if ids else {}
-    return render_template("admin/index.html", status=status, statuses=STATUSES,
-                           comments=comments, titles=titles, counts=_status_counts(),
-                           limit=QUEUE_LIMIT, posts=_posts(), recent=RECENT_POSTS), 200
+    sort = request.args.get("sort", "score")
+    if sort not in moderation.SORTS:
+        sort = "score"
+    comments = moderation.queue(db.session, status, sort, QUEUE_LIMIT)
+    titles = queue.page_titles(db.session, {c.page_id for c in comments if c.page_id is not None})
+    return render_template("admin/index.html", status=status, statuses=STATUSES, sort=sort,
+                           comments=comments, titles=titles,
+                           counts=queue.status_counts(db.session), limit=QUEUE_LIMIT,
+                           posts=queue.posts(db.session, RECENT_POSTS), recent=RECENT_POSTS,
+                           spam_model=spam_store.progress(db.session)), 200
 
 
 @bp.post("/comments")
@@ -205,7 +156,9 @@ def bulk() -> Redirect:
     """Approve, mark as spam or delete the selected comments."""
     check_csrf()
     status = request.form.get("status", "pending")
-    back = url_for("admin.index", status=status if status in STATUSES else "pending")
+    sort = request.form.get("sort")
+    back = url_for("admin.index", status=status if status in STATUSES else "pending",
+                   sort=sort if sort in moderation.SORTS else None)
     action = request.form.get("action", "")
     ids = sorted({i for i in request.form.getlist("ids", type=int) if 0 < i < MAX_ID})[:MAX_IDS]
     if action not in moderation.ACTIONS:

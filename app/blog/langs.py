@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 
 from app.blog import bp
 from app.blog.seo import absolute
@@ -14,6 +15,7 @@ from app.extensions import db
 from app.models import Page, Term
 from app.services.site import queries
 from app.web.page_cache import per_generation
+from app.web.site import site
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,11 @@ class Translation:
 
 def default_lang() -> str:
     """The site's default content language."""
-    return str(current_app.config["SITE_LANGUAGE"])
+    return site().language
 
 
-def _configured() -> list[dict[str, Any]]:
-    return list(current_app.config.get("SITE_LANGUAGES") or [])
+def _configured() -> tuple[Mapping[str, Any], ...]:
+    return site().languages
 
 
 def codes() -> list[str]:
@@ -43,7 +45,7 @@ def codes() -> list[str]:
 
 def prefix(lang: str) -> str:
     """The URL prefix of a language ("" for the default one)."""
-    in_subdir = current_app.config.get("DEFAULT_LANGUAGE_IN_SUBDIR")
+    in_subdir = site().default_in_subdir
     return "" if lang == default_lang() and not in_subdir else f"/{lang}"
 
 
@@ -70,7 +72,7 @@ def lang_href(lang: str, path: str = "/") -> str:
 @bp.app_template_global()
 def absolute_url(path: str) -> str:
     """A site path made absolute against SITE_BASE_URL, else this request's origin."""
-    return absolute(current_app.config.get("SITE_BASE_URL") or request.url_root, path)
+    return absolute(site().base_url or request.url_root, path)
 
 
 def _label(lang: str) -> str:

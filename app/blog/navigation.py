@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app
 from jinja2 import pass_context
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -13,11 +12,13 @@ from app.blog import bp, langs
 from app.extensions import db
 from app.services.site import menus, queries
 from app.web.page_cache import per_generation
+from app.web.site import site
 
 
 def main_sections(lang: str) -> list[str]:
     """The language's main sections: the site's `mainSections`, else Hugo's default."""
-    configured = current_app.config.get("MAIN_SECTIONS")
+    sections = site().main_sections
+    configured = list(sections) if sections is not None else None
     return per_generation(f"main_sections:{lang}:{configured}", lambda: queries.main_sections(
         db.session, lang, configured))
 
@@ -30,7 +31,7 @@ def _lang(context: Any) -> str:
 def menu_for(name: str, lang: str) -> list[menus.MenuItem]:
     """A menu's links in a language, from the site's config and its pages' front matter
     ([] when neither names that menu)."""
-    configured = (current_app.config.get("MENUS") or {}).get(lang, {}).get(name) or []
+    configured = site().menus.get(lang, {}).get(name) or []
 
     def build() -> list[menus.MenuItem]:
         entries = [*configured, *menus.page_entries(db.session, name, lang)]
@@ -43,7 +44,7 @@ def _default_header(lang: str) -> list[menus.MenuItem]:
     """Without a `main` menu: the main sections' lists, then the tags, where they exist."""
     prefix = langs.prefix(lang)
     items = menus.section_links(db.session, main_sections(lang), lang, prefix)
-    if "tags" in current_app.config["TAXONOMIES"] and queries.taxonomy_used(
+    if "tags" in site().taxonomies and queries.taxonomy_used(
             db.session, "tags", lang):
         items.append(menus.MenuItem("Tags", f"{prefix}/tags/", identifier="tags"))
     return items

@@ -1,36 +1,37 @@
-"""Blog routes: one dispatcher that finds what a URL names, as Hugo's published tree would."""
+"""Blog routes: one dispatcher that finds what a URL names, as Hugo's published tree would.
+
+Its order is written in four tables: DIRECTORY_ROUTES and FILE_ROUTES (by URL shape), then
+LIST_SHAPES and PAGE_SHAPES (what a cached page at that URL shows).
+"""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Response, abort, current_app, redirect, render_template, request
-from werkzeug.wrappers import Response as BaseResponse
+from werkzeug.wrappers import Response as AnyResponse  # what redirect() makes, too
 
 from app.blog import bp, langs, navigation
 from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Page
+from app.render.pipeline import COMMENTS_MARKER
 from app.services.comments import threads as comments
 from app.services.comments.rules import CommentSettings
 from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.site import queries
+from app.services.site.article import article_flag
 from app.services.site.bundles import find_variant
 from app.services.site.rendering import rendered_page
 from app.web.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
+from app.web.site import site
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
 _PAGER_RE = re.compile(r"^(.*/)page/(\d{1,9})/$")
-
-
-def article_flag(page: Page, name: str) -> bool:
-    """A Blowfish article flag: the page's front matter, else the site default."""
-    value = page.param(name)
-    if isinstance(value, bool):
-        return value
-    return bool(current_app.config["ARTICLE_DEFAULTS"].get(name.lower(), False))
 
 
 def _viewer_comment_ids() -> set[int]:
@@ -45,20 +46,22 @@ def _personal(page: Page) -> comments.Personal:
 
 def base_url() -> str:
     """The site's origin: SITE_BASE_URL, else this request's (the page cache keys on host)."""
-    return current_app.config.get("SITE_BASE_URL") or request.url_root.rstrip("/")
+    return site().base_url or request.url_root.rstrip("/")
 
 
 def _render_post(page: Page, own: comments.Personal | None = None,
                  author_values: dict[str, str] | None = None) -> str:
     pending = own.pending if own else frozenset()
     editable = own.editable if own else frozenset()
-    rendered = rendered_page(page)
-    before, _, after = rendered.html.partition("<!--blog:comments-->")
+    settings = site()
+    rendered = rendered_page(page, settings)
+    before, _, after = rendered.html.partition(COMMENTS_MARKER)
     tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
     categories = [link.term for link in page.terms if link.term.taxonomy == "categories"]
     description = page.description or text_of(page.summary_html)[:200]
     older, newer = queries.neighbours(db.session, page)
     config = current_app.config
+    defaults = settings.article_defaults
     return render_template(
         "blog/post.html",
         page=page,
@@ -66,7 +69,8 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         body_before=before,
         body_after=after,
         comments_inline=rendered.has_comments_marker,
-        toc_shown=article_flag(page, "showTableOfContents") and rendered.toc_has_entries,
+        toc_shown=article_flag(page, defaults, "showTableOfContents")
+        and rendered.toc_has_entries,
         thread=comments.build_thread(
             comments.visible_comments(db.session, page.id, pending), editable),
         comment_count=comments.counts(db.session, [page.id]).get(page.id, 0),
@@ -74,10 +78,10 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         form_token_marker=TOKEN_MARKER.format(page_id=page.id),
         tags=tags,
         categories=categories,
-        show=lambda name: article_flag(page, name),
+        show=lambda name: article_flag(page, defaults, name),
         description=description,
-        meta=post_metadata(page, rendered.html, description, base_url(), config["SITE_TITLE"],
-                           config["SITE_AUTHOR"], [t.name for t in tags]),
+        meta=post_metadata(page, rendered.html, description, base_url(), settings.title,
+                           settings.author, [t.name for t in tags]),
         older=older,
         newer=newer,
         related=queries.related(db.session, page, config["RELATED_LIMIT"]),
@@ -94,7 +98,7 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
     if paged.number > paged.pages:
         return None
     show_intro = intro is not None and intro.body.strip() and paged.number == 1
-    intro_render = rendered_page(intro) if show_intro and intro is not None else None
+    intro_render = rendered_page(intro, site()) if show_intro and intro is not None else None
     intro_html = intro_render.html if intro_render is not None else ""
     extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
     return render_template(
@@ -118,8 +122,7 @@ def _home(number: int, lang: str | None = None) -> str | None:
     paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
     if intro is None and not paged.total and base != "/":
         return None  # a language prefix with nothing in that language
-    title = intro.title if intro is not None and intro.title else current_app.config[
-        "SITE_TITLE"]
+    title = intro.title if intro is not None and intro.title else site().title
     return _render_list(title, paged, base, intro, kind="home", page_lang=lang)
 
 
@@ -134,7 +137,7 @@ def home() -> Response:
 def _taxonomy_view(path: str, number: int = 1) -> str | None:
     lang, rest = langs.split(path)
     parts = [p for p in rest.strip("/").split("/") if p]
-    if not parts or parts[0] not in current_app.config["TAXONOMIES"]:
+    if not parts or parts[0] not in site().taxonomies:
         return None
     taxonomy, base = parts[0], langs.prefix(lang)
     if len(parts) == 1:
@@ -157,22 +160,46 @@ def _taxonomy_view(path: str, number: int = 1) -> str | None:
                         term=term, page_lang=lang, lang_base=base)
 
 
-def _page_view(url_path: str, number: int = 1) -> str | None:
+@dataclass(frozen=True)
+class Claimed:
+    """A URL shape's answer: the URL is this shape's, with this HTML (None: nothing there,
+    and no later shape may answer instead)."""
+
+    html: str | None
+
+
+ListShape = Callable[[str, int], Claimed | None]  # (list URL, page number) -> answer or pass
+Shapes = tuple[tuple[str, ListShape], ...]  # (what it is, how to find it), tried in order
+
+
+def _taxonomy_list(url_path: str, number: int) -> Claimed | None:
+    """/tags/ (every term) or /tags/go/ (a term's pages), in any language."""
+    html = _taxonomy_view(url_path, number)
+    return Claimed(html) if html else None
+
+
+def _stored_page(url_path: str, number: int) -> Claimed | None:
+    """A post, section or home that has its own content file at this URL."""
     page = queries.find_page(db.session, url_path)
     if page is None:
-        lang, rest = langs.split(url_path)
-        return _home(number, lang) if rest == "/" else _implicit_section(url_path, number)
+        return None
     if page.kind == "page":
-        return _render_post(page) if number == 1 else None
+        return Claimed(_render_post(page) if number == 1 else None)
     if page.kind == "home":
-        return _home(number, page.lang)
+        return Claimed(_home(number, page.lang))
     paged = queries.section_children(db.session, page.hugo_path, page.lang, number,
                                      _page_size())
-    return _render_list(page.title or page.section.title(), paged, url_path, page)
+    return Claimed(_render_list(page.title or page.section.title(), paged, url_path, page))
 
 
-def _implicit_section(url_path: str, number: int = 1) -> str | None:
-    # Hugo makes a list page for every top-level folder, with or without an _index.md.
+def _language_home(url_path: str, number: int) -> Claimed | None:
+    """A language's home (`/fr/`) without an _index.md."""
+    lang, rest = langs.split(url_path)
+    return Claimed(_home(number, lang)) if rest == "/" else None
+
+
+def _implicit_section(url_path: str, number: int) -> Claimed | None:
+    """A top-level folder without an _index.md: Hugo makes a list page for every one."""
     lang, rest = langs.split(url_path)
     section = rest.strip("/")
     if not section or "/" in section:
@@ -180,21 +207,45 @@ def _implicit_section(url_path: str, number: int = 1) -> str | None:
     paged = queries.section_children(db.session, f"/{section}", lang, number, _page_size())
     if not paged.total:
         return None
-    return _render_list(section.replace("-", " ").title(), paged, url_path)
+    return Claimed(_render_list(section.replace("-", " ").title(), paged, url_path))
+
+
+# What a page URL names, in Hugo's order: content files first, then the lists Hugo makes.
+PAGE_SHAPES: Shapes = (
+    ("post, section or home with a content file", _stored_page),
+    ("language home without a content file", _language_home),
+    ("top-level section without a content file", _implicit_section),
+)
+# What a list URL (`/…/`, or its page N at `/…/page/N/`) names: taxonomies come first.
+LIST_SHAPES: Shapes = (
+    ("taxonomy or term list", _taxonomy_list),
+    *PAGE_SHAPES,
+)
+
+
+def _first_claim(shapes: Shapes, url_path: str, number: int = 1) -> str | None:
+    """The HTML of the first shape that claims the URL, or None."""
+    for _shape, claim in shapes:
+        claimed = claim(url_path, number)
+        if claimed is not None:
+            return claimed.html
+    return None
 
 
 def _list_page(url_path: str) -> str | None:
-    """`/…/page/N/`: page N of a list (home, section or term), as Hugo's paginator names it."""
+    """What a URL ending in `/` shows (LIST_SHAPES); `/…/page/N/` is page N of the list at
+    `/…/`, as Hugo's paginator names it."""
     found = _PAGER_RE.match(url_path)
     if found is None:
-        return _taxonomy_view(url_path) or _page_view(url_path)
+        return _first_claim(LIST_SHAPES, url_path)
     base, number = found.group(1), int(found.group(2))
     if number < 2 or number > 100_000:
         return None  # page 1 lives at the list's own URL (redirected below)
-    return _taxonomy_view(base, number) or _page_view(base, number)
+    return _first_claim(LIST_SHAPES, base, number)
 
 
-def _file_response(url_path: str) -> BaseResponse | None:
+def _file_response(url_path: str) -> AnyResponse | None:
+    """A bundle's file at its URL; `?w=N` names one of its image variants."""
     found = queries.find_file(db.session, url_path)
     if found is None:
         return None
@@ -223,7 +274,7 @@ def _file_response(url_path: str) -> BaseResponse | None:
     return response.make_conditional(request)
 
 
-def _personal_response(url_path: str) -> Response | None:
+def _personal_response(url_path: str) -> AnyResponse | None:
     """A post page with the viewer's own pending or editable comments: never shared."""
     if AUTHOR_COOKIE not in request.cookies:
         return None
@@ -239,36 +290,85 @@ def _personal_response(url_path: str) -> Response | None:
     return personal_html(_render_post(page, own, author))
 
 
+def _first_pager_page(url_path: str) -> AnyResponse | None:
+    """`/…/page/1/`: page 1 of a list lives at the list's own URL."""
+    pager = _PAGER_RE.match(url_path)
+    if pager is None or pager.group(2).lstrip("0") != "1":
+        return None
+    return redirect(escape_path(pager.group(1)), code=301)
+
+
+def _shared_page(url_path: str) -> AnyResponse | None:
+    """A post or list page (LIST_SHAPES), from the page cache."""
+    return cached_html(lambda: _list_page(url_path))
+
+
+def _has_extension(url_path: str) -> bool:
+    return bool(posixpath.splitext(url_path)[1])
+
+
+def _page_at_file_url(url_path: str) -> AnyResponse | None:
+    """A page whose front matter `url` names a file, e.g. /custom.html (PAGE_SHAPES)."""
+    if not _has_extension(url_path):
+        return None
+    return cached_html(lambda: _first_claim(PAGE_SHAPES, url_path))
+
+
+def _page_without_slash(url_path: str) -> AnyResponse | None:
+    """`/posts/hello`: the page at `/posts/hello/`, redirected to."""
+    if _has_extension(url_path) or not queries.page_exists(db.session, url_path + "/"):
+        return None
+    return redirect(escape_path(url_path + "/"), code=301)
+
+
+def _taxonomy_without_slash(url_path: str) -> AnyResponse | None:
+    """`/tags/go`: the taxonomy or term list at `/tags/go/`, redirected to."""
+    if _has_extension(url_path) or _taxonomy_view(url_path + "/") is None:
+        return None
+    return redirect(escape_path(url_path + "/"), code=301)
+
+
+def _alias(url_path: str) -> AnyResponse | None:
+    """A path a published page's `aliases` names: redirected to that page."""
+    target = queries.find_alias(db.session, url_path)
+    return redirect(escape_path(target), code=301) if target is not None else None
+
+
+Route = Callable[[str], AnyResponse | None]  # URL path -> the answer, or None to pass it on
+# A URL ending in `/` names a directory of Hugo's published tree, i.e. its index.html.
+DIRECTORY_ROUTES: tuple[tuple[str, Route], ...] = (
+    ("post with the reader's own held or editable comments", _personal_response),
+    ("page 1 of a list", _first_pager_page),
+    ("post or list page (LIST_SHAPES)", _shared_page),
+    ("alias", _alias),
+)
+# Any other URL names a file, or a directory asked for without its slash.
+FILE_ROUTES: tuple[tuple[str, Route], ...] = (
+    ("bundle file (or an image variant of it)", _file_response),
+    ("page whose URL names a file (PAGE_SHAPES)", _page_at_file_url),
+    ("page, without its slash", _page_without_slash),
+    ("taxonomy or term list, without its slash", _taxonomy_without_slash),
+    ("alias", _alias),
+)
+
+
 @bp.route("/<site_path:path>")
-def resolve(path: str) -> BaseResponse:
-    """Find what a path names: a page, a taxonomy, a bundle file or an alias."""
+def resolve(path: str) -> AnyResponse:
+    """Find what a path names, trying the routes of its URL shape in order; else 404.
+
+    The order is Hugo's precedence in its published tree: what a content file or bundle
+    puts at a URL wins over the lists Hugo makes on its own (taxonomies, then implicit
+    homes and sections), and an alias (a redirect stub Hugo writes only where nothing else
+    is) comes last. A directory asked for without its slash is redirected to it, as Hugo's
+    server does. The tables: DIRECTORY_ROUTES and FILE_ROUTES, then LIST_SHAPES and
+    PAGE_SHAPES inside the page cache.
+    """
     if "\x00" in path or len(path) > 2048:
         abort(404)
     url_path = "/" + path
-    if url_path.endswith("/"):
-        personal = _personal_response(url_path)
-        if personal is not None:
-            return personal
-        pager = _PAGER_RE.match(url_path)
-        if pager is not None and pager.group(2).lstrip("0") == "1":
-            return redirect(escape_path(pager.group(1)), code=301)
-        response = cached_html(lambda: _list_page(url_path))
+    routes = DIRECTORY_ROUTES if url_path.endswith("/") else FILE_ROUTES
+    for _route, answer in routes:
+        response = answer(url_path)
         if response is not None:
             return response
-    else:
-        found = _file_response(url_path)
-        if found is not None:
-            return found
-        if posixpath.splitext(path)[1]:
-            # A page whose front matter `url` names a file, e.g. /custom.html.
-            response = cached_html(lambda: _page_view(url_path))
-            if response is not None:
-                return response
-        if not posixpath.splitext(path)[1] and queries.page_exists(db.session, url_path + "/"):
-            return redirect(escape_path(url_path + "/"), code=301)
-        if not posixpath.splitext(path)[1] and _taxonomy_view(url_path + "/") is not None:
-            return redirect(escape_path(url_path + "/"), code=301)
-    target = queries.find_alias(db.session, url_path)
-    if target is not None:
-        return redirect(escape_path(target), code=301)
     abort(404)

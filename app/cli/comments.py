@@ -16,6 +16,7 @@ from app.services.comments import moderation, notify
 from app.services.comments.disqus import DisqusImportError, import_disqus
 from app.services.comments.export import export_comments
 from app.services.comments.rules import CommentError, CommentSettings
+from app.web.site import for_app
 
 comments_cli = AppGroup("comments", help="Moderate, import and export comments.")
 
@@ -25,13 +26,17 @@ comments_cli = AppGroup("comments", help="Moderate, import and export comments."
               default="pending", show_default=True)
 @click.option("--post", "url", help="Only comments on this post URL.")
 @click.option("--limit", type=int, default=200, show_default=True)
-def list_command(status: str, url: str | None, limit: int) -> None:
-    """List comments (default: the moderation queue)."""
-    rows = moderation.list_comments(db.session, None if status == "all" else status, url, limit)
+@click.option("--sort", type=click.Choice(moderation.SORTS), default="date", show_default=True,
+              help="Oldest first, or by spam score (highest first).")
+def list_command(status: str, url: str | None, limit: int, sort: str) -> None:
+    """List comments (default: the moderation queue) with their spam scores."""
+    rows = moderation.list_comments(db.session, None if status == "all" else status, url, limit,
+                                    sort)
     for c in rows:
         text = " ".join(c.text_md.split())
+        score = "-" if c.spam_score is None else f"{c.spam_score:.2f}"
         click.echo(f"{c.id}\t{c.status}{' (deleted)' if c.deleted else ''}\t"
-                   f"{c.created_at:%Y-%m-%d %H:%M}\t{c.thread_url}\t{c.author}\t"
+                   f"{c.created_at:%Y-%m-%d %H:%M}\tspam {score}\t{c.thread_url}\t{c.author}\t"
                    f"{text[:60]}{'…' if len(text) > 60 else ''}")
     click.echo(f"{len(rows)} comment(s)")
 
@@ -118,7 +123,7 @@ def export_command(file: str) -> None:
 def notify_command(interval: int | None) -> None:
     """Send queued reply emails over SMTP (MAIL_FROM, SMTP_*, SITE_BASE_URL)."""
     try:
-        mail = notify.MailSettings.from_config(current_app.config)
+        mail = notify.MailSettings.from_config(current_app.config, for_app(current_app))
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     while True:

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.schema import MIGRATIONS_RUN
 from app.services.backup import archive as backup
 from app.services.backup.archive import BackupError, Report
 
@@ -47,7 +48,7 @@ def restore_command(file: Path, yes: bool) -> None:
         click.confirm(f"Replace all content and comments in {engine.url!r} with {file}?",
                       abort=True)
     try:
-        report = backup.restore(engine, file)
+        report = backup.restore(engine, file, MIGRATIONS_RUN)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     _echo(report)
@@ -60,7 +61,7 @@ def restore_command(file: Path, yes: bool) -> None:
 def copy_command(url: str, force: bool) -> None:
     """Copy the whole site into another database (e.g. SQLite to PostgreSQL)."""
     try:
-        report = backup.copy_to(db.engine, url, force=force)
+        report = backup.copy_to(db.engine, url, MIGRATIONS_RUN, force=force)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     _echo(report)

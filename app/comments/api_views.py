@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
-from flask.typing import ResponseReturnValue
+from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -14,8 +13,6 @@ from app.comments import api
 from app.comments.edge import (
     check_api_origin,
     check_body_size,
-    client_ip,
-    secret,
     settings,
     viewer_ids,
 )
@@ -32,7 +29,10 @@ from app.services.comments.tokens import (
     check_form_token,
     form_token,
 )
+from app.services.site.article import shows_comments
 from app.services.site.queries import find_page
+from app.web.origin import client_ip, secret
+from app.web.site import site
 
 MAX_COUNT_URLS = 100
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -96,11 +96,15 @@ def get_thread() -> Response:
     url = request.args.get("url", "")
     page = service.thread_page(db.session, url)
     own = viewer_ids()
-    nodes = service.build_thread(service.visible_comments(db.session, page.id, own), own)
-    count = service.counts(db.session, [page.id]).get(page.id, 0)
+    shown = shows_comments(page, site().article_defaults)
+    if shown:
+        nodes = service.build_thread(service.visible_comments(db.session, page.id, own), own)
+        count = service.counts(db.session, [page.id]).get(page.id, 0)
+    else:  # the page shows no comments: the API lists none either, and takes none
+        nodes, count = [], 0
     response = jsonify({
         "url": page.url_path,
-        "closed": bool(page.comments_closed),
+        "closed": bool(page.comments_closed) or not shown,
         "count": count,
         "form_token": form_token(secret(), page.id),
         "comments": thread_json(nodes, settings().edit_window),
@@ -120,7 +124,8 @@ def post_comment() -> tuple[Response, int]:
     page = service.thread_page(db.session, entry.url)
     check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
     comment = service.create_comment(db.session, entry, client_ip(), secret(), rules, page=page,
-                                     own_ids=viewer_ids())
+                                     own_ids=viewer_ids(),
+                                     article_defaults=site().article_defaults)
     response = jsonify({"comment": comment_json(comment, True, rules.edit_window)})
     set_author_cookie(response, comment.id)
     return response, 201 if comment.status == "published" else 202
@@ -179,13 +184,3 @@ def preview() -> Response:
     if len(text) > settings().max_text:
         raise CommentError(400, "text is too long", "text", "too_long")
     return jsonify({"html": render_comment(text)})
-
-
-def init_api(app: Flask) -> None:
-    """Keep the API's JSON errors for requests Flask refuses before routing (413)."""
-
-    @app.errorhandler(413)
-    def _too_large(error: HTTPException) -> ResponseReturnValue:
-        if request.path.startswith("/api/"):
-            return jsonify({"error": "request body is too large", "code": "too_large"}), 413
-        return current_app.response_class("Request body is too large", 413)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import render_template
 
 from app.comments import bp
-from app.comments.edge import secret
 from app.extensions import db
 from app.models import Comment
 from app.services.comments import notify
 from app.services.comments import trust as comment_trust
 from app.services.comments.rules import MAX_ID
 from app.services.site.state import bump_generation
+from app.web.origin import secret
 
 _TOKEN_CHARS = frozenset("0123456789abcdef")
 

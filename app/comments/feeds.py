@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from flask import Response, abort, current_app, request
-from sqlalchemy import ColumnElement, select
+from flask import Response, abort, request
 
 from app.comments import bp
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment, Page
+from app.services.comments import feed_queries
 from app.services.site import queries
+from app.services.site.article import shows_comments
 from app.services.site.queries import utcnow
+from app.web.site import site
 
 ATOM = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -42,10 +44,6 @@ def _add(parent: Element, tag: str, text: str | None = None, **attrs: str) -> El
 
 def _absolute(path: str) -> str:
     return request.url_root.rstrip("/") + escape_path(path)
-
-
-def _shows_comments(page: Page) -> bool:
-    return page.param("showcomments") is not False
 
 
 def _entry(feed: Element, comment: Comment, page: Page) -> None:
@@ -85,36 +83,14 @@ def _feed(title: str, self_path: str, alternate: str,
     return response
 
 
-def _visible() -> ColumnElement[bool]:
-    return (Comment.status == "published") & Comment.deleted.is_(False)
-
-
-def _recent(limit: int) -> Iterator[tuple[Comment, Page]]:
-    query = (
-        select(Comment, Page).join(Page, Page.id == Comment.page_id)
-        .where(_visible(), Page.kind == "page", queries.published())
-        .order_by(Comment.created_at.desc(), Comment.id.desc())
-    )
-    offset = 0
-    while True:
-        batch = db.session.execute(query.limit(limit).offset(offset)).tuples().all()
-        for comment, page in batch:
-            if _shows_comments(page):
-                yield comment, page
-        if len(batch) < limit:
-            return
-        offset += limit
-
-
 @bp.get("/comments.xml")
 def site_feed() -> Response:
     """The site's most recent published comments, newest first."""
-    rows: list[tuple[Comment, Page]] = []
-    for row in _recent(SITE_LIMIT):
-        rows.append(row)
-        if len(rows) == SITE_LIMIT:
-            break
-    title = f"Recent comments on {current_app.config['SITE_TITLE']}"
+    defaults = site().article_defaults
+    shown = (row for row in feed_queries.recent_on_posts(db.session, SITE_LIMIT)
+             if shows_comments(row[1], defaults))
+    rows = list(islice(shown, SITE_LIMIT))
+    title = f"Recent comments on {site().title}"
     return _feed(title, "/comments.xml", "/", rows, None)
 
 
@@ -122,13 +98,11 @@ def site_feed() -> Response:
 def post_feed(post: str) -> Response:
     """One post's published comments, newest first; 404 unless it is a published post."""
     page = queries.find_page(db.session, "/" + post.strip("/") + "/")
-    if page is None or page.kind != "page" or not _shows_comments(page):
+    if page is None or page.kind != "page" or not shows_comments(
+            page, site().article_defaults):
         abort(404)
-    comments = db.session.execute(
-        select(Comment).where(Comment.page_id == page.id, _visible())
-        .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(POST_LIMIT)
-    ).scalars()
-    rows = [(comment, page) for comment in comments]
+    rows = [(comment, page)
+            for comment in feed_queries.on_page(db.session, page.id, POST_LIMIT)]
     return _feed(f"Comments on {page.title or page.url_path}",
                  page.url_path + "comments.xml", page.url_path, rows,
                  page.lastmod or page.date or page.imported_at)

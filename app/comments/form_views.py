@@ -10,8 +10,6 @@ from app.comments.api_views import set_author_cookie
 from app.comments.edge import (
     check_body_size,
     check_same_origin,
-    client_ip,
-    secret,
     settings,
     viewer_ids,
 )
@@ -22,6 +20,8 @@ from app.services.comments import threads as service
 from app.services.comments.rules import MAX_ID, CommentError, validate
 from app.services.comments.tokens import check_form_token, form_token
 from app.web.links import HOME
+from app.web.origin import client_ip, secret
+from app.web.site import site
 
 FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
 
@@ -57,7 +57,8 @@ def post_form() -> BaseResponse | tuple[str, int]:
         check_form_token(secret(), request.form.get("form_token"), page.id,
                          rules.min_fill_seconds)
         comment = service.create_comment(db.session, entry, client_ip(), secret(), rules,
-                                         page=page, own_ids=viewer_ids())
+                                         page=page, own_ids=viewer_ids(),
+                                         article_defaults=site().article_defaults)
     except CommentError as error:
         if page is None and error.code != "csrf":
             page = _thread_or_none(values["url"])

@@ -313,7 +313,9 @@ PATHS: dict[str, Any] = {
                            "form_token (signature, post, minimum fill time), closed post, "
                            "link count, parent, duplicate, then the per-network rate limit, "
                            "counted atomically with the insert. Moderation (COMMENTS_MODERATION "
-                           "none / first / all) decides between 201 and 202.",
+                           "none / first / all) decides between 201 and 202; in every mode a "
+                           "spam score over COMMENTS_SPAM_THRESHOLD (learned from the "
+                           "moderator's decisions) holds it (202).",
             "requestBody": _POST_COMMENT_BODY,
             "security": [{}, {"authorCookie": []}],
             "responses": {

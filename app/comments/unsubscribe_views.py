@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import render_template
 
 from app.comments import bp
-from app.comments.edge import secret
 from app.extensions import db
 from app.services.comments import notify
 from app.services.comments.rules import MAX_ID
+from app.web.origin import secret
 
 _TOKEN_CHARS = frozenset("0123456789abcdef")
 

@@ -1,4 +1,4 @@
-"""Feed, sitemap and robots routes; bodies cached as bytes under the site generation."""
+"""Feed, sitemap and robots routes; bodies cached as bytes in the page cache."""
 
 from __future__ import annotations
 
@@ -10,24 +10,23 @@ from fnmatch import fnmatch
 from typing import Any
 
 from flask import Response, abort, current_app, request
-from sqlalchemy import select
 
 from app.content.dates import DateError, zone
 from app.content.urls import escape_path
-from app.extensions import cache, db
+from app.extensions import db
 from app.feeds import bp
-from app.feeds import queries as feed_queries
 from app.feeds.rss import Channel, Item, UrlEntry, absolutize, build_rss, build_sitemap, robots_txt
 from app.models import Page
-from app.services.site import queries
+from app.render.pipeline import COMMENTS_MARKER
+from app.services.site import feed_queries, queries
 from app.services.site.bundles import file_url
 from app.services.site.rendering import rendered_page
-from app.services.site.state import get_generation
+from app.web.page_cache import cached_body
+from app.web.site import site as current_site
 
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 XML_TYPE = "application/xml; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
-COMMENTS_MARKER = "<!--blog:comments-->"
 DEFAULT_LIMIT = 20
 # Blowfish's [sitemap] defaults; a page's `sitemap` front matter overrides them.
 CHANGEFREQ = "daily"
@@ -43,7 +42,7 @@ _SAFE_ORIGIN = re.compile(
 
 
 def _configured_origin() -> str:
-    return str(current_app.config.get("SITE_BASE_URL") or "").rstrip("/")
+    return current_site().base_url
 
 
 def base_url() -> str:
@@ -64,26 +63,13 @@ def absolute(path: str) -> str:
     return base_url() + escape_path(path)
 
 
-def _visibility_epoch(generation: int) -> int:
-    key = f"feeds:bounds:{generation}"
-    bounds = cache.get(key)
-    if bounds is None:
-        bounds = queries.visibility_boundaries(db.session)
-        cache.set(key, bounds, timeout=0)
-    return queries.visibility_epoch(bounds)
-
-
 def cached_bytes(build: Callable[[], bytes | None], content_type: str) -> Response:
-    """Serve a body from the cache or build it (404 when build finds nothing), with an ETag."""
+    """Serve a body from the page cache or build it (404 when build finds nothing), with an
+    ETag; the request's origin goes in at send time unless SITE_BASE_URL is set."""
     origin = _configured_origin() or request_origin()
-    generation = get_generation(db.session)
-    key = f"feeds:{generation}:{_visibility_epoch(generation)}:{request.path}"
-    body = cache.get(key)
+    body = cached_body(("feeds", request.path), build)
     if body is None:
-        body = build()
-        if body is None:
-            abort(404)
-        cache.set(key, body, timeout=0)
+        abort(404)
     if not _configured_origin():
         body = body.replace(ORIGIN_PLACEHOLDER.encode(), origin.encode())
     response = Response(body, content_type=content_type)
@@ -106,7 +92,7 @@ def feed_limit() -> int:
 
 def _zone() -> tzinfo:
     try:
-        return zone(_config("SITE_TIMEZONE", "UTC"))
+        return zone(current_site().timezone)
     except DateError:
         return UTC
 
@@ -123,7 +109,7 @@ def _featured(page: Page) -> str | None:
 
 def _content(page: Page) -> str:
     if str(_config("FEED_CONTENT", "summary")).strip().lower() == "full":
-        return rendered_page(page).html.replace(COMMENTS_MARKER, "")
+        return rendered_page(page, current_site()).html.replace(COMMENTS_MARKER, "")
     return page.summary_html
 
 
@@ -135,7 +121,7 @@ def page_item(page: Page) -> Item:
 
 
 def _channel(title: str, list_path: str, lang: str, stamps: list[datetime | None]) -> Channel:
-    site = current_app.config["SITE_TITLE"]
+    site = current_site().title
     if not title or title == site:
         full_title, description = site, f"Recent content on {site}"
     else:
@@ -153,24 +139,23 @@ def _pages_feed(title: str, list_path: str, lang: str, pages: list[Page]) -> byt
 def _home_feed(lang: str, home: Page | None) -> bytes:
     # The main sections' pages; when none of them can be listed (Blowfish's largest
     # section, `users`, holds only external links), every regular page, as Hugo's own RSS.
-    where = [Page.kind == "page", Page.lang == lang]
-    sections = queries.main_sections(db.session, lang, current_app.config.get(
-        "MAIN_SECTIONS"))
-    pages = feed_queries.newest(db.session, [*where, Page.section.in_(sections)], feed_limit())
+    configured = current_site().main_sections
+    sections = queries.main_sections(
+        db.session, lang, list(configured) if configured is not None else None)
+    pages = feed_queries.newest_in_sections(db.session, lang, sections, feed_limit())
     if not pages:
-        pages = feed_queries.newest(db.session, where, feed_limit())
-    title = home.title if home is not None and home.title else current_app.config["SITE_TITLE"]
+        pages = feed_queries.newest_of_language(db.session, lang, feed_limit())
+    title = home.title if home is not None and home.title else current_site().title
     return _pages_feed(title, home.url_path if home is not None else "/", lang, pages)
 
 
 def _section_feed(section: str, lang: str, list_path: str, title: str) -> bytes:
-    where = [Page.kind == "page", Page.lang == lang, Page.section == section]
-    pages = feed_queries.newest(db.session, where, feed_limit())
+    pages = feed_queries.newest_in_section(db.session, lang, section, feed_limit())
     return _pages_feed(title, list_path, lang, pages)
 
 
 def _taxonomy_feed(taxonomy: str) -> bytes:
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     terms = feed_queries.dated_terms(db.session, taxonomy, lang, feed_limit())
     intro = queries.find_page(db.session, f"/{taxonomy}/")
     title = intro.title if intro is not None and intro.title else taxonomy.title()
@@ -182,19 +167,18 @@ def _taxonomy_feed(taxonomy: str) -> bytes:
 
 
 def _term_feed(taxonomy: str, slug: str) -> bytes | None:
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     term = queries.find_term(db.session, taxonomy, slug, lang)
     if term is None:
         return None
-    used = select(Page.id).where(queries.published(), feed_queries.tagged(term)).limit(1)
-    if db.session.execute(used).first() is None:
+    if not feed_queries.term_is_used(db.session, term):
         return None
-    pages = feed_queries.newest(db.session, [feed_queries.tagged(term)], feed_limit())
+    pages = feed_queries.newest_tagged(db.session, term, feed_limit())
     return _pages_feed(term.name, f"/{taxonomy}/{term.slug}/", lang, pages)
 
 
 def _list_feed(parts: list[str]) -> bytes | None:
-    taxonomies = current_app.config["TAXONOMIES"]
+    taxonomies = current_site().taxonomies
     if parts[0] in taxonomies:
         if len(parts) == 1:
             return _taxonomy_feed(parts[0])
@@ -208,7 +192,7 @@ def _list_feed(parts: list[str]) -> bytes | None:
         return _section_feed(page.section, page.lang, page.url_path, title)
     if page is not None:
         return None  # Hugo makes no feed for a regular page
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     section = feed_queries.implicit_section(db.session, url_path, lang)
     if section is None or section in taxonomies:
         return None
@@ -218,7 +202,7 @@ def _list_feed(parts: list[str]) -> bytes | None:
 @bp.get("/index.xml")
 def site_feed() -> Response:
     """The site's feed: the newest regular pages of the main sections."""
-    lang = current_app.config["SITE_LANGUAGE"]
+    lang = current_site().language
     return cached_bytes(
         lambda: _home_feed(lang, queries.find_page(db.session, "/")), RSS_TYPE
     )
@@ -246,8 +230,8 @@ def _sitemap_entry(found: feed_queries.SitemapPage) -> UrlEntry:
 
 
 def _sitemap() -> bytes:
-    found = feed_queries.sitemap_pages(db.session, current_app.config["SITE_LANGUAGE"],
-                                       current_app.config["TAXONOMIES"])
+    found = feed_queries.sitemap_pages(db.session, current_site().language,
+                                       current_site().taxonomies)
     return build_sitemap([_sitemap_entry(entry) for entry in found], _zone())
 
 

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.search import bp
 from app.services.site.search import PAGE_SIZE, SearchResults, clean_query, search
 from app.web.filters import iso_date
+from app.web.site import site
 
 MAX_PAGE = 1000
 MAX_AGE = 60
@@ -27,12 +28,12 @@ def _page_number() -> int:
 def _site_language(lang: str | None) -> str | None:
     """The language a search URL names, the default for /search; None when the site has
     no such prefixed language."""
-    config = current_app.config
-    default = str(config["SITE_LANGUAGE"])
+    settings = site()
+    default = settings.language
     if lang is None:
         return default
-    codes = {str(item.get("code")) for item in config.get("SITE_LANGUAGES") or []}
-    if lang not in codes or (lang == default and not config.get("DEFAULT_LANGUAGE_IN_SUBDIR")):
+    if lang not in settings.language_codes or (lang == default
+                                               and not settings.default_in_subdir):
         return None
     return lang
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import math
 import time
 import uuid
+import weakref
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
 from sqlalchemy import BigInteger, Integer, String, delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 from sqlalchemy.sql import ColumnElement, Delete
 
 from app.models import RateBucket
@@ -32,22 +34,33 @@ return 1
 """
 
 
-def configure(app: Flask) -> None:
-    """Keep counters in Redis when the site's cache is Redis (RATE_LIMIT_STORAGE=redis)."""
-    storage = app.config.get("RATE_LIMIT_STORAGE") or (
-        "redis" if app.config.get("CACHE_TYPE") == "RedisCache" else "database")
+# Where a database's counters are kept when not in it: Redis, per engine (each site's own).
+_REDIS_BY_ENGINE: weakref.WeakKeyDictionary[Engine, tuple[Any, str]] = \
+    weakref.WeakKeyDictionary()
+
+
+def configure(engine: Engine, config: Mapping[str, Any]) -> None:
+    """Keep the counters of `engine`'s site in Redis when its cache is Redis
+    (RATE_LIMIT_STORAGE=redis, the default with CACHE_TYPE=RedisCache), else in the
+    database itself."""
+    storage = config.get("RATE_LIMIT_STORAGE") or (
+        "redis" if config.get("CACHE_TYPE") == "RedisCache" else "database")
     if storage == "redis":
         import redis
 
-        client = redis.Redis.from_url(app.config["CACHE_REDIS_URL"])
-        app.extensions["ratelimit_redis"] = (client.register_script(_REDIS_HIT),
-                                             app.config.get("CACHE_KEY_PREFIX", "blog:"))
-    elif storage != "database":
+        client = redis.Redis.from_url(config["CACHE_REDIS_URL"])
+        _REDIS_BY_ENGINE[engine] = (client.register_script(_REDIS_HIT),
+                                    config.get("CACHE_KEY_PREFIX", "blog:"))
+    elif storage == "database":
+        _REDIS_BY_ENGINE.pop(engine, None)
+    else:
         raise ValueError("RATE_LIMIT_STORAGE must be 'database' or 'redis'")
 
 
-def _redis() -> tuple[Any, str] | None:
-    return current_app.extensions.get("ratelimit_redis") if has_app_context() else None
+def _redis(session: DbSession) -> tuple[Any, str] | None:
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return _REDIS_BY_ENGINE.get(engine)
 
 
 def _ms(now: float | None) -> int:
@@ -73,7 +86,7 @@ def hit(session: DbSession, key: str, limit: int, seconds: int, now: float | Non
         return False
     key = f"{key}@{seconds}"  # one key may be limited over several window lengths
     now_ms = _ms(now)
-    redis_backend = _redis()
+    redis_backend = _redis(session)
     if redis_backend is not None:
         script, prefix = redis_backend
         return bool(script(keys=[f"{prefix}rl:{key}"],
@@ -103,7 +116,7 @@ def retry_after(session: DbSession, key: str, limit: int, seconds: int,
     """Whole seconds until `key` may count another event (0 when it may now)."""
     key = f"{key}@{seconds}"
     now_ms = _ms(now)
-    redis_backend = _redis()
+    redis_backend = _redis(session)
     if redis_backend is not None:
         script, prefix = redis_backend
         events = [(int(score), 1) for _, score in script.registered_client.zrangebyscore(
@@ -132,7 +145,7 @@ def current_count(session: DbSession, key: str, seconds: int, now: float | None 
     """Events counted for key over the last `seconds` (for tests and the admin)."""
     key = f"{key}@{seconds}"
     now_ms = _ms(now)
-    redis_backend = _redis()
+    redis_backend = _redis(session)
     if redis_backend is not None:
         script, prefix = redis_backend
         return int(script.registered_client.zcount(

@@ -22,7 +22,8 @@ from flask import Flask
 from app.extensions import cache
 from app.services.comments.tokens import AUTHOR_COOKIE
 from app.services.site.queries import visibility_epoch
-from app.services.site.state import REQUEST_GENERATION, generation_reader
+from app.services.site.state import generation_reader
+from app.web.generation import REQUEST_GENERATION
 from app.web.page_cache import FAST_PATH_OFFER, VIEW_PREFIX, FastPathOffer, answer, local
 from app.web.security import log_request, request_id_from, response_headers
 

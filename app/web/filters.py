@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from jinja2 import pass_context
 
 from app.content.urls import escape_path
 from app.i18n import format_date, translate, translate_count
 from app.render.extras import emojify
 from app.render.identicon import identicon_svg
+from app.web.site import site
 from app.web.style_hashes import author_html
 
 
 def page_language(context: Any) -> str:
     """The language a template speaks: the page's, else the site's."""
-    return str(context.get("page_lang") or current_app.config.get("SITE_LANGUAGE") or "en")
+    return str(context.get("page_lang") or site().language or "en")
 
 
 @pass_context
@@ -51,7 +52,7 @@ def plural(count: int, one: str, many: str) -> str:
 def emojify_title(value: str | None) -> str:
     """A title with its :emoji: codes shown when the site sets enableEmoji (Blowfish's emojify)."""
     text = value or ""
-    return emojify(text) if current_app.config.get("ENABLE_EMOJI") else text
+    return emojify(text) if site().emoji else text
 
 
 def register(app: Flask) -> None:

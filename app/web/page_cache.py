@@ -1,4 +1,10 @@
-"""Whole-page caching keyed by the site generation, so every worker sees changes at once.
+"""Whole-response caching keyed by the site generation, so every worker sees changes at once.
+
+The one cache of the app's built responses: blog pages (cached_html) and the bodies of
+feeds, the sitemap and robots.txt (cached_body). Every key holds the site generation, read
+once per request from the shared database (web.generation: never remembered
+across requests), and the visibility epoch (how many scheduled publish or expiry dates have
+passed), so a change made by any worker or an import is seen on the next request.
 
 A cached page is stored as bytes, split around the comment form token (the only part that
 changes per request) and, when it has no token, also gzip-compressed once. A hit costs a
@@ -22,9 +28,10 @@ from werkzeug.http import http_date, parse_date
 from app.extensions import cache, db
 from app.services.comments.tokens import form_token
 from app.services.site.queries import visibility_boundaries, visibility_epoch
-from app.services.site.state import request_generation
 from app.web import style_hashes
+from app.web.generation import request_generation
 from app.web.security import content_security_policy
+from app.web.site import site
 
 TOKEN_MARKER = "%%COMMENT_FORM_TOKEN:{page_id}%%"  # noqa: S105 - a placeholder, not a secret
 _MARKER_PREFIX = b"%%COMMENT_FORM_TOKEN:"
@@ -112,6 +119,8 @@ def _weight(value: object) -> int:
     """About what a cached value costs in memory."""
     if isinstance(value, CachedPage):
         return 400 + len(value.before) + len(value.after) + len(value.gzipped or b"")
+    if isinstance(value, bytes):
+        return 100 + len(value)
     return 1024
 
 
@@ -232,7 +241,7 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
     generation, epoch = current_epoch()
     # Pages hold absolute URLs built from the Host header when SITE_BASE_URL is unset: key on
     # the host then, so that a forged Host can never reach other readers through the cache.
-    host = "" if current_app.config.get("SITE_BASE_URL") else request.host
+    host = "" if site().base_url else request.host
     key = (f"{VIEW_PREFIX}{current_app.config['BUILD_ID']}:{generation}:{epoch}:{host}:"
            f"{request.path}")
     entry = local().get(key)
@@ -244,6 +253,24 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
         local().set(key, entry)
     offer(entry, generation, epoch)  # type: ignore[arg-type]
     return respond(entry)  # type: ignore[arg-type]
+
+
+def cached_body(key_parts: tuple[str, ...], build: Callable[[], bytes | None]) -> bytes | None:
+    """A response body from the cache, or built and stored; None when build finds nothing.
+
+    Keyed like pages (build, generation, visibility epoch) and then by `key_parts`, which
+    must name everything else the body depends on (e.g. the route and path).
+    """
+    generation, epoch = current_epoch()
+    key = ":".join(("body", current_app.config["BUILD_ID"], str(generation), str(epoch),
+                    *key_parts))
+    body = local().get(key)
+    if body is None:
+        body = build()
+        if body is None:
+            return None
+        local().set(key, body)
+    return body  # type: ignore[return-value]
 
 
 def personal_html(html: str) -> Response:

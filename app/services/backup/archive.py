@@ -13,31 +13,25 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.script import ScriptDirectory
 from alembic.util import CommandError
-from flask import Flask, has_app_context
-from flask_migrate import upgrade
 from sqlalchemy import Connection, Engine, create_engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.config import BASE_DIR
-from app.extensions import db, migrate
+from app.database import configure_engine
 from app.services.backup import dump as fmt
 from app.services.backup.dump import BackupError
 from app.services.backup.load import count_rows, load
 
-MIGRATIONS = BASE_DIR / "migrations"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_SUFFIXES = frozenset({".sqlite3", ".sqlite", ".db"})
 
-__all__ = ["BackupError", "Report", "copy_to", "dump", "head_revision", "migrate_to", "restore",
-           "sqlite_backup"]
+__all__ = ["BackupError", "Migrations", "Report", "copy_to", "dump", "restore", "sqlite_backup"]
 
 
 @dataclass
@@ -131,25 +125,33 @@ def dump(engine: Engine, dest: Path) -> Report:
     return Report(f"portable dump written to {dest}", tables, revision)
 
 
-def head_revision() -> str | None:
-    """The newest schema revision this code knows."""
-    return _script().get_current_head()
+@dataclass(frozen=True)
+class Migrations:
+    """The schema migrations: their folder, and how to run them on an engine's database up to
+    a revision ("head": the latest). The app passes its own (app/schema.py)."""
 
+    directory: Path
+    upgrade: Callable[[Engine, str], None]
 
-def _script() -> ScriptDirectory:
-    return ScriptDirectory(str(MIGRATIONS))
+    def script(self) -> ScriptDirectory:
+        """The migration scripts."""
+        return ScriptDirectory(str(self.directory))
+
+    def head(self) -> str | None:
+        """The newest schema revision this code knows."""
+        return self.script().get_current_head()
 
 
 def _ancestors(script: ScriptDirectory, revision: str) -> set[str]:
     return {r.revision for r in script.iterate_revisions(revision, "base")}
 
 
-def check_revision(revision: str | None) -> None:
+def check_revision(revision: str | None, migrations: Migrations) -> None:
     """Refuse a backup whose schema revision this code does not know."""
     if revision is None:
         raise BackupError("the backup has no schema revision (was the database migrated?)")
     try:
-        known = _script().get_revision(revision)
+        known = migrations.script().get_revision(revision)
     except CommandError:
         known = None
     if known is None:
@@ -157,33 +159,9 @@ def check_revision(revision: str | None) -> None:
                           "does not know (made by a newer version?): upgrade the code first")
 
 
-@contextmanager
-def _migrations_for(engine: Engine) -> Iterator[None]:
-    """An app context whose database is `engine`'s, for flask_migrate."""
-    if has_app_context() and db.engine.url == engine.url:
-        yield
-        return
-    helper = Flask(__name__)
-    helper.config.update(SQLALCHEMY_DATABASE_URI=engine.url.render_as_string(False),
-                         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})
-    db.init_app(helper)
-    migrate.init_app(helper, db, directory=str(MIGRATIONS))
-    with helper.app_context():
-        try:
-            yield
-        finally:
-            db.engine.dispose()
-
-
-def migrate_to(engine: Engine, revision: str) -> None:
-    """Run the migrations on `engine`'s database up to `revision` ("head": the latest)."""
-    with _migrations_for(engine):
-        upgrade(directory=str(MIGRATIONS), revision=revision)
-
-
-def _prepare_target(engine: Engine, revision: str) -> bool:
+def _prepare_target(engine: Engine, revision: str, migrations: Migrations) -> bool:
     """Bring the target up to the backup's revision; True if it is already past it."""
-    script = _script()
+    script = migrations.script()
     with engine.connect() as conn:
         current = fmt.read_revision(conn)
     if current is not None:
@@ -195,22 +173,23 @@ def _prepare_target(engine: Engine, revision: str) -> bool:
             raise BackupError(f"the database is at schema revision {current!r}, which this "
                               "code does not know: upgrade the code first")
     if current is None or current in _ancestors(script, revision):
-        migrate_to(engine, revision)
+        migrations.upgrade(engine, revision)
         return False
     return True
 
 
-def _replace_rows(engine: Engine, reader: fmt.DumpReader | _LiveSource, action: str) -> Report:
-    check_revision(reader.revision)
+def _replace_rows(engine: Engine, reader: fmt.DumpReader | _LiveSource, action: str,
+                  migrations: Migrations) -> Report:
+    check_revision(reader.revision, migrations)
     assert reader.revision is not None
-    ahead = _prepare_target(engine, reader.revision)
+    ahead = _prepare_target(engine, reader.revision, migrations)
     try:
         with fmt.write_transaction(engine) as conn:
             tables, generation = load(conn, reader.tables_rows(), reader.tables, ahead)
     except (SQLAlchemyError, BackupError) as exc:
         raise BackupError(f"{action} failed, no row was changed: {exc}") from exc
     try:
-        migrate_to(engine, "head")
+        migrations.upgrade(engine, "head")
     except Exception as exc:
         raise BackupError(f"{action} at revision {reader.revision}, but migrating to the "
                           f"latest revision failed ({exc}): run `flask db upgrade`") from exc
@@ -232,7 +211,7 @@ class _LiveSource:
             yield spec, fmt.table_rows(self.conn, table)
 
 
-def restore(engine: Engine, src: Path) -> Report:
+def restore(engine: Engine, src: Path, migrations: Migrations) -> Report:
     """Replace the database's rows with a dump's or a SQLite backup file's; all or nothing."""
     try:
         with open(src, "rb") as handle:
@@ -240,25 +219,25 @@ def restore(engine: Engine, src: Path) -> Report:
     except OSError as exc:
         raise BackupError(f"cannot read {src}: {exc}") from exc
     if magic == SQLITE_MAGIC:
-        return _restore_sqlite_file(engine, src)
+        return _restore_sqlite_file(engine, src, migrations)
     reader = fmt.DumpReader(src)
     try:
-        return _replace_rows(engine, reader, f"restored {src}")
+        return _replace_rows(engine, reader, f"restored {src}", migrations)
     finally:
         reader.close()
 
 
-def _restore_sqlite_file(engine: Engine, src: Path) -> Report:
+def _restore_sqlite_file(engine: Engine, src: Path, migrations: Migrations) -> Report:
     with tempfile.TemporaryDirectory(prefix="blog-restore-") as tmp:
         copy = Path(tmp) / "backup.sqlite3"
         shutil.copyfile(src, copy)  # opening a file may convert it (WAL): never the original
         wal = src.with_name(src.name + "-wal")
         if wal.exists():  # a raw copy of a live database: its last commits may be here
             shutil.copyfile(wal, copy.with_name(copy.name + "-wal"))
-        source = create_engine(f"sqlite:///{copy}")
+        source = configure_engine(create_engine(f"sqlite:///{copy}"))
         try:
             with fmt.read_snapshot(source) as conn:
-                return _replace_rows(engine, _LiveSource(conn), f"restored {src}")
+                return _replace_rows(engine, _LiveSource(conn), f"restored {src}", migrations)
         except SQLAlchemyError as exc:
             raise BackupError(f"{src}: not a usable SQLite backup: {exc}") from exc
         finally:
@@ -273,10 +252,11 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def copy_to(source: Engine, target_url: str, force: bool = False) -> Report:
+def copy_to(source: Engine, target_url: str, migrations: Migrations,
+            force: bool = False) -> Report:
     """Copy every row of the live site into another database (migrated to head), verified."""
     try:
-        target = create_engine(normalize_url(target_url))
+        target = configure_engine(create_engine(normalize_url(target_url)))
     except (SQLAlchemyError, ImportError) as exc:
         raise BackupError(f"bad target database URL: {exc}") from exc
     try:
@@ -291,7 +271,7 @@ def copy_to(source: Engine, target_url: str, force: bool = False) -> Report:
         with fmt.read_snapshot(source) as conn:
             live = _LiveSource(conn)
             expected = count_rows(conn)
-            report = _replace_rows(target, live, f"copied to {target.url!r}")
+            report = _replace_rows(target, live, f"copied to {target.url!r}", migrations)
         with target.connect() as conn:
             found = count_rows(conn)
         # site_state may gain the generation row; every other count must match exactly.

@@ -48,6 +48,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import NullPool
 
+from app.database import configure_engine
+
 FORMAT = "hugo-flask-blog/dump"
 VERSION = 1
 DERIVED = ("page_search",)  # rebuilt from `pages` after a restore
@@ -149,7 +151,7 @@ def table_rows(conn: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
 
 def _sqlite_engine(engine: Engine, begin: str) -> Engine:
     """A private engine on the same SQLite file whose transactions really BEGIN."""
-    private = create_engine(engine.url, poolclass=NullPool)
+    private = configure_engine(create_engine(engine.url, poolclass=NullPool))
 
     @event.listens_for(private, "connect")
     def _manual(dbapi_connection: Any, _record: Any) -> None:

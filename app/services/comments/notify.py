@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
@@ -27,6 +27,9 @@ from app.services import DbSession
 from app.services.comments import trust as comment_trust
 from app.services.mail import new_message, quoted
 from app.services.site.queries import utcnow
+
+if TYPE_CHECKING:
+    from app.services.site.settings import SiteSettings
 
 MAX_ATTEMPTS = 5
 BATCH = 100
@@ -93,10 +96,11 @@ class MailSettings:
     site_title: str
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
-        """Settings from the app config; ValueError naming what is missing."""
+    def from_config(cls, config: Mapping[str, Any], site: SiteSettings) -> MailSettings:
+        """Settings from the app config and the site's (its base URL and title); ValueError
+        naming what is missing."""
         sender = str(config.get("MAIL_FROM") or "")
-        base = str(config.get("SITE_BASE_URL") or "").rstrip("/")
+        base = site.base_url
         if not sender:
             raise ValueError("set MAIL_FROM (the From address of reply emails)")
         if not base.startswith(("http://", "https://")):
@@ -109,7 +113,7 @@ class MailSettings:
             raise ValueError("SMTP_SECURITY must be starttls, ssl or none")
         return cls(str(config.get("SMTP_HOST") or "localhost"), port, security,
                    str(config.get("SMTP_USERNAME") or ""), str(config.get("SMTP_PASSWORD") or ""),
-                   sender, base, str(config.get("SITE_TITLE") or ""))
+                   sender, base, site.title)
 
     def connect(self) -> smtplib.SMTP:
         """An open, logged-in SMTP connection."""

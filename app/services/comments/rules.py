@@ -52,6 +52,7 @@ class CommentSettings:
     min_text: int = 2
     max_text: int = 10_000
     max_body: int = 64 * 1024
+    spam_threshold: float = 0.9  # a trained spam score above it holds the comment
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CommentSettings:
@@ -67,6 +68,8 @@ class CommentSettings:
             rate_window=int(config.get("COMMENTS_RATE_WINDOW", 60)),
             min_fill_seconds=int(config.get("COMMENTS_MIN_FILL_SECONDS", 3)),
             max_links=int(config.get("COMMENTS_MAX_LINKS", 3)),
+            # checked (0 to 1) when app/config.py reads it
+            spam_threshold=float(config.get("COMMENTS_SPAM_THRESHOLD", 0.9)),
         )
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, func, or_, select, update
 
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
 from app.services import DbSession, ratelimit
-from app.services.comments import notify
+from app.services.comments import notify, spam_store
 from app.services.comments import trust as comment_trust
 from app.services.comments.rules import (
     MAX_ID,
@@ -22,6 +23,8 @@ from app.services.comments.rules import (
     client_network,
     keyed_hash,
 )
+from app.services.comments.spam import Document, Score
+from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
 from app.services.site.queries import published, utcnow
 from app.services.site.state import bump_generation
 
@@ -71,9 +74,14 @@ def _parent(session: DbSession, page: Page, parent_id: int | None,
     return reply_placement(session, parent, settings.max_depth)
 
 
-def _initial_status(session: DbSession, own_ids: Collection[int],
-                    settings: CommentSettings) -> str:
-    """none: published; all: held; first: published only from a browser already approved."""
+def _initial_status(session: DbSession, own_ids: Collection[int], settings: CommentSettings,
+                    spam_score: Score) -> str:
+    """none: published; all: held; first: published only from a browser already approved.
+
+    In every mode, a comment the trained spam model scores above the threshold is held.
+    """
+    if spam_score.holds(settings.spam_threshold):
+        return "pending"
     if settings.moderation == "none":
         return "published"
     if settings.moderation == "all":
@@ -83,16 +91,18 @@ def _initial_status(session: DbSession, own_ids: Collection[int],
 
 def create_comment(session: DbSession, data: CommentInput, client_ip: str, secret: str,
                    settings: CommentSettings, now: datetime | None = None,
-                   page: Page | None = None, own_ids: Collection[int] = ()) -> Comment:
+                   page: Page | None = None, own_ids: Collection[int] = (),
+                   article_defaults: Mapping[str, Any] = BLOWFISH_DEFAULTS) -> Comment:
     """Store a new comment, or raise CommentError (404, 403, 400, 409, 429).
 
     own_ids: the comments the sender's signed author cookie names (trust in `first` mode).
+    article_defaults: the site's [params.article] (a post without comments takes none).
     A comment held in `first` mode that gives an approved commenter's address has its
     double opt-in email queued.
     """
     now = now or utcnow()
     page = page if page is not None else thread_page(session, data.url)
-    if page.comments_closed or page.param("showcomments") is False:
+    if page.comments_closed or not shows_comments(page, article_defaults):
         raise CommentError(403, "comments are closed on this post", None, "closed")
     html = render_comment(data.text)
     if count_links(html) > settings.max_links:
@@ -115,10 +125,12 @@ def create_comment(session: DbSession, data: CommentInput, client_ip: str, secre
                              settings.rate_window):
             raise CommentError(429, "too many comments from your network; try again in a "
                                "minute", None, "rate_limited")
+        spam_score = spam_store.score(session, Document(data.text, data.author, data.email,
+                                                        data.website, client_key))
         comment = Comment(
             page_id=page.id, thread_url=page.url_path, parent_id=parent.id if parent else None,
-            reply_to_id=data.parent_id, depth=depth,
-            status=_initial_status(session, own_ids, settings), author=data.author,
+            reply_to_id=data.parent_id, depth=depth, spam_score=spam_score.value,
+            status=_initial_status(session, own_ids, settings, spam_score), author=data.author,
             email=data.email, author_key=author_key, website=data.website, text_md=data.text,
             text_html=html, notify=data.notify, client_key=client_key, created_at=now,
         )

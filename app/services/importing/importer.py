@@ -30,9 +30,7 @@ from app.content.pages import SiteOptions, SourcePage, build_page
 from app.content.site import link_site
 from app.content.tree import PageEntry, entry_hash, scan
 from app.models import Page
-from app.render.commonmark import BLOWFISH_DEFAULTS, MarkupOptions
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
-from app.render.shortcodes.registry import PageFile
 from app.services import DbSession
 from app.services.importing.render_pool import Outcome, render_many
 from app.services.importing.store import (
@@ -44,6 +42,8 @@ from app.services.importing.store import (
 )
 from app.services.site import bundles
 from app.services.site import settings as site_settings
+from app.services.site.rendering import render_options
+from app.services.site.settings import SiteSettings
 from app.services.site.state import bump_generation
 
 MAX_PAGE_BYTES = 16 * 1024 * 1024
@@ -82,12 +82,8 @@ class ImportOptions:
     """How to import: site settings, render settings and what to do with the result."""
 
     site: SiteOptions = field(default_factory=SiteOptions)
-    toc_start: int = 2
-    toc_end: int = 4
-    summary_length: int = 70
-    detect_cjk: bool = False
-    emoji: bool = False
-    markup: MarkupOptions = BLOWFISH_DEFAULTS
+    # The site's settings the pages render with (settings.resolve: hugo.toml over the app's).
+    render: SiteSettings = field(default_factory=SiteSettings)
     # The content folder is the source of truth, as with Hugo: a page whose file is gone is
     # removed (its comments stay, and come back with it), unless keep_missing. When the
     # folder has no page at all, nothing is removed unless prune says so (a wrong folder
@@ -103,9 +99,10 @@ class ImportOptions:
         """Settings that change what a page imports as; part of every page's hash."""
         site = dataclasses.asdict(self.site)
         site["languages"] = sorted(self.site.languages or ())  # a set's order varies by run
-        return repr((RENDERER_VERSION, FORMAT, sorted(site.items()), self.toc_start,
-                     self.toc_end, self.summary_length, self.detect_cjk, self.emoji,
-                     self.markup.key()))
+        render = self.render
+        return repr((RENDERER_VERSION, FORMAT, sorted(site.items()), render.toc_start,
+                     render.toc_end, render.summary_length, render.has_cjk, render.emoji,
+                     render.markup.key()))
 
 
 @dataclass
@@ -160,24 +157,6 @@ def _check_indent(text: str) -> None:
             line = text.count("\n", 0, found.start()) + 1
             raise ContentProblem(line, f"line is indented more than {MAX_INDENT_COLUMNS} "
                                  "columns: content nests too deeply")
-
-
-def render_options(page: SourcePage | Page, files: tuple[PageFile, ...],
-                   options: ImportOptions) -> RenderOptions:
-    """The render options of a page, the same at import and at request time."""
-    return RenderOptions(
-        page_url=page.url_path,
-        files=files,
-        params=page.params,
-        toc_start=options.toc_start,
-        toc_end=options.toc_end,
-        summary_length=options.summary_length,
-        detect_cjk=options.detect_cjk,
-        line_offset=page.body_line - 1,
-        refs=page.refs or {},
-        emoji=options.emoji,
-        markup=options.markup,
-    )
 
 
 def _scan(root: Path, options: ImportOptions, report: ImportReport) -> list[PageEntry]:
@@ -291,8 +270,8 @@ def _render_all(pages: list[SourcePage], options: ImportOptions, report: ImportR
     jobs: list[tuple[SourcePage, RenderOptions]] = []
     for page in pages:
         try:
-            jobs.append((page, render_options(page, cache.page_files(page.url_path, page.files),
-                                              options)))
+            files = cache.page_files(page.url_path, page.files)
+            jobs.append((page, render_options(page, files, options.render)))
         except Exception as exc:  # one bad page must not abort the import
             log.exception("unexpected error preparing %s", page.source_path)
             report.errors.append(ContentError(page.source_path, 0,

@@ -20,7 +20,7 @@ from pathlib import Path
 from app.services.importing.importer import FORMAT, ParseCache, Parsed, gc_paused
 
 MAGIC = b"blog-parse-cache-2\n"  # 2: Parsed entries, bodies left out
-_CODE = Path(__file__).resolve().parent.parent / "content"
+_CODE = Path(__file__).resolve().parents[2] / "content"  # app/content: the reader
 _IMPORTER = Path(__file__).resolve().parent / "importer.py"  # what it keeps of a parse
 
 

@@ -1,4 +1,5 @@
-"""The site generation number: bumped on every change, read by every worker."""
+"""The counters of `site_state`; chief among them the site generation number, bumped on
+every change and read by every worker."""
 
 from __future__ import annotations
 
@@ -6,32 +7,40 @@ import contextlib
 import threading
 from typing import Any, cast
 
-from flask import has_request_context, request
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult, Engine
 
 from app.models import SiteState
 from app.services import DbSession
 
 GENERATION = "generation"
-REQUEST_GENERATION = "blog.site_generation"  # environ key: read once per request
 
 
-def get_generation(session: DbSession) -> int:
-    """The current site generation (0 before the first import)."""
+def read_counter(session: DbSession, key: str) -> int:
+    """A counter of `site_state` (0 before it was first bumped)."""
     value = session.execute(
-        select(SiteState.value).where(SiteState.key == GENERATION)
+        select(SiteState.value).where(SiteState.key == key)
     ).scalar_one_or_none()
     return int(value or 0)
 
 
-def bump_generation(session: DbSession) -> None:
-    """Increment the generation inside the caller's transaction."""
+def bump_counter(session: DbSession, key: str) -> None:
+    """Increment a counter inside the caller's transaction (atomic: one UPDATE)."""
     result = cast(CursorResult[Any], session.execute(  # DML runs return a cursor's result
-        update(SiteState).where(SiteState.key == GENERATION).values(value=SiteState.value + 1)
+        update(SiteState).where(SiteState.key == key).values(value=SiteState.value + 1)
     ))
     if result.rowcount == 0:
-        session.add(SiteState(key=GENERATION, value=1))
+        session.add(SiteState(key=key, value=1))
+
+
+def get_generation(session: DbSession) -> int:
+    """The current site generation (0 before the first import)."""
+    return read_counter(session, GENERATION)
+
+
+def bump_generation(session: DbSession) -> None:
+    """Increment the generation inside the caller's transaction."""
+    bump_counter(session, GENERATION)
 
 
 class GenerationReader:
@@ -50,34 +59,18 @@ class GenerationReader:
 
     def _connection(self, engine: Engine) -> Any:
         held = getattr(self._local, "held", None)
-        if held is not None:
-            if held[0] is engine:
-                return held[1]
-            self.release()
+        if held is not None and held[0] is engine:
+            return held[1]
+        if held is not None:  # another engine's (a test's second app): let it go
+            with contextlib.suppress(Exception):
+                held[1].invalidate()
         raw = engine.raw_connection()
         driver = getattr(raw, "driver_connection", None)
         if engine.dialect.name == "postgresql" and driver is not None:
             raw.rollback()
             driver.autocommit = True
         self._local.held = (engine, raw)
-        if not event.contains(engine, "engine_disposed", self._engine_disposed):
-            event.listen(engine, "engine_disposed", self._engine_disposed)
         return raw
-
-    def release(self) -> None:
-        """Give this thread's connection back to its engine's pool."""
-        held = getattr(self._local, "held", None)
-        self._local.held = None
-        if held is not None:
-            held[1].close()
-
-    def _engine_disposed(self, engine: Engine) -> None:
-        # The engine's pool, closed, was replaced: close the connection held from it now
-        # (left to the garbage collector, it would go unclosed).
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] is engine:
-            self._local.held = None
-            held[1].invalidate()
 
     def read(self, engine: Engine) -> int:
         """The current generation; reconnects once if the held connection went away."""
@@ -101,17 +94,3 @@ class GenerationReader:
 
 
 generation_reader = GenerationReader()
-
-
-def request_generation(engine: Engine) -> int:
-    """The generation, read once per request (settings, page keys and per-generation values
-    all ask for it); outside a request, read each time."""
-    if not has_request_context():
-        return generation_reader.read(engine)
-    # On the request, not on `g`: an app context outlives its requests where a caller (a CLI
-    # command, a test) pushed one, and the next request must read the generation again.
-    environ = request.environ
-    found = environ.get(REQUEST_GENERATION)
-    if found is None:
-        found = environ[REQUEST_GENERATION] = generation_reader.read(engine)
-    return found

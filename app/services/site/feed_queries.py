@@ -1,4 +1,7 @@
-"""What feeds and the sitemap list: published pages, with Blowfish's exclusions applied."""
+"""What feeds and the sitemap list: published pages, with Blowfish's exclusions applied.
+
+Queries only: the feeds blueprint (app/feeds/) turns their results into RSS and XML.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +40,7 @@ def in_sitemap(page: Page) -> bool:
     return listed(page) and sitemap_params(page).get("disable") is not True
 
 
-def newest(session: DbSession, where: Iterable[ColumnElement[bool]], limit: int) -> list[Page]:
+def _newest(session: DbSession, where: Iterable[ColumnElement[bool]], limit: int) -> list[Page]:
     """Up to `limit` published, listed pages matching `where`, newest first."""
     query = (
         select(Page).where(published(), *where)
@@ -55,9 +58,38 @@ def newest(session: DbSession, where: Iterable[ColumnElement[bool]], limit: int)
     return found[:limit]
 
 
-def tagged(term: Term) -> ColumnElement[bool]:
+def _tagged(term: Term) -> ColumnElement[bool]:
     """The condition for pages that use a term."""
     return Page.id.in_(select(PageTerm.page_id).where(PageTerm.term_id == term.id))
+
+
+def newest_in_sections(session: DbSession, lang: str, sections: Iterable[str],
+                       limit: int) -> list[Page]:
+    """The newest listed regular pages of a language in these top-level sections."""
+    return _newest(session, [Page.kind == "page", Page.lang == lang,
+                            Page.section.in_(list(sections))], limit)
+
+
+def newest_of_language(session: DbSession, lang: str, limit: int) -> list[Page]:
+    """The newest listed regular pages of a language, whatever their section."""
+    return _newest(session, [Page.kind == "page", Page.lang == lang], limit)
+
+
+def newest_in_section(session: DbSession, lang: str, section: str, limit: int) -> list[Page]:
+    """The newest listed regular pages of one top-level section."""
+    return _newest(session, [Page.kind == "page", Page.lang == lang, Page.section == section],
+                  limit)
+
+
+def newest_tagged(session: DbSession, term: Term, limit: int) -> list[Page]:
+    """The newest listed pages (of any kind) that use a term."""
+    return _newest(session, [_tagged(term)], limit)
+
+
+def term_is_used(session: DbSession, term: Term) -> bool:
+    """Whether a published page uses the term (listed or not): else it has no feed."""
+    used = select(Page.id).where(published(), _tagged(term)).limit(1)
+    return session.execute(used).first() is not None
 
 
 def section_url(section: str, lang_prefix: str = "") -> str:
