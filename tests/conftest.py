@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from tests.shared import ROOT
 pytest_plugins = ["pytester", "tests.ci_skips", "tests.measure"]
 
 SEED_CONTENT = ROOT / "content"
+_MADE: list[weakref.ref[Flask]] = []  # every app make_app made, in order
 
 
 def make_app(tmp_path: Path, **overrides: object) -> Flask:
@@ -41,7 +43,22 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     app = create_app(config)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+    _MADE.append(weakref.ref(app))
     return app
+
+
+@pytest.fixture(autouse=True)
+def _close_the_apps_a_test_made() -> Iterator[None]:
+    """The apps a test made (itself or in its function-scoped fixtures) close their database
+    connections when it ends, as their engine's pool would only at garbage collection."""
+    first = len(_MADE)
+    yield
+    for ref in _MADE[first:]:
+        made = ref()
+        if made is not None:
+            with made.app_context():
+                _db.engine.dispose()
+    del _MADE[first:]
 
 
 @pytest.fixture(scope="session", autouse=True)

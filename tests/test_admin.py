@@ -83,7 +83,7 @@ def test_a_mangled_hash_is_refused_at_startup(tmp_path: Path) -> None:
         make_app(tmp_path, ADMIN_PASSWORD_HASH="scrypt:32768:8:1")  # '$salt$hash' eaten
 
 
-def test_queue_and_actions_requirepost_admin_login(client: FlaskClient, app: Flask) -> None:
+def test_queue_and_actions_require_login(client: FlaskClient, app: Flask) -> None:
     response = client.get("/admin/")
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/admin/login")

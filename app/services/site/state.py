@@ -7,7 +7,7 @@ import contextlib
 import threading
 from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.engine import CursorResult, Engine
 
 from app.models import SiteState
@@ -70,7 +70,18 @@ class GenerationReader:
             raw.rollback()
             driver.autocommit = True
         self._local.held = (engine, raw)
+        if not event.contains(engine, "engine_disposed", self._engine_disposed):
+            event.listen(engine, "engine_disposed", self._engine_disposed)
         return raw
+
+    def _engine_disposed(self, engine: Engine) -> None:
+        # The engine closed its pool and made a new one: the connection held from the old
+        # pool is closed now too (left to the garbage collector, it would go unclosed).
+        held = getattr(self._local, "held", None)
+        if held is not None and held[0] is engine:
+            self._local.held = None
+            with contextlib.suppress(Exception):
+                held[1].invalidate()
 
     def read(self, engine: Engine) -> int:
         """The current generation; reconnects once if the held connection went away."""
