@@ -47,10 +47,9 @@ def make_app(tmp_path: Path, **overrides: object) -> Flask:
     return app
 
 
-@pytest.fixture(autouse=True)
-def _close_the_apps_a_test_made() -> Iterator[None]:
-    """The apps a test made (itself or in its function-scoped fixtures) close their database
-    connections when it ends, as their engine's pool would only at garbage collection."""
+def _closing_apps_made_meanwhile() -> Iterator[None]:
+    """Close the database connections of the apps made from here to the end: their engines'
+    pools would close them only at garbage collection (a ResourceWarning on PostgreSQL)."""
     first = len(_MADE)
     yield
     for ref in _MADE[first:]:
@@ -59,6 +58,18 @@ def _close_the_apps_a_test_made() -> Iterator[None]:
             with made.app_context():
                 _db.engine.dispose()
     del _MADE[first:]
+
+
+@pytest.fixture(autouse=True)
+def _close_the_apps_a_test_made() -> Iterator[None]:
+    """The apps a test made, itself or in its function-scoped fixtures."""
+    yield from _closing_apps_made_meanwhile()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_the_apps_a_module_made() -> Iterator[None]:
+    """The apps a module's module-scoped fixtures made."""
+    yield from _closing_apps_made_meanwhile()
 
 
 @pytest.fixture(scope="session", autouse=True)
