@@ -479,6 +479,7 @@ def test_a_changed_setting_reimports_every_page(app, runner, db, content_dir, tm
         result = import_ok(paris.test_cli_runner(), content_dir)
         assert summary(updated=1) in result.stdout
         assert page_row(_db, "posts/a.md").date == datetime(2023, 8, 3, 8, 0)
+        _db.session.remove()  # its connection back in the pool, which dispose closes
         _db.engine.dispose()
 
 

@@ -260,6 +260,7 @@ def test_zone_less_dates_use_the_site_time_zone(tmp_path, content_dir):
     with paris.app_context():
         assert page_row(_db, "posts/local.md").date == datetime(2023, 8, 3, 8, 0)  # CEST
         assert page_row(_db, "posts/zoned.md").date == datetime(2023, 8, 3, 10, 0)
+        _db.session.remove()  # its connection back in the pool, which dispose closes
         _db.engine.dispose()
 
 
