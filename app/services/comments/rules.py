@@ -84,6 +84,7 @@ class CommentInput:
     website: str | None
     text: str
     notify: bool
+    subscribe: bool = False  # email me about new comments on this post (needs an email)
 
 
 def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = False) -> str:
@@ -106,6 +107,8 @@ def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = Fals
                            "too_long")
     return value
 
+
+text_field = _text  # the same checks for other forms' fields (thread subscriptions)
 
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 
@@ -196,8 +199,15 @@ def validate(data: Mapping[str, Any], settings: CommentSettings) -> CommentInput
     author = _text(data, "author", settings.max_author) or "Anonymous"
     email = check_email(_text(data, "email", settings.max_email))
     website = check_website(_text(data, "website", settings.max_website), settings.max_website)
-    notify = data.get("notify") in (True, "1", "on", "true", 1)
-    return CommentInput(url, parent_id, author, email, website, text, notify and bool(email))
+    notify = is_ticked(data.get("notify"))
+    subscribe = is_ticked(data.get("subscribe"))
+    return CommentInput(url, parent_id, author, email, website, text, notify and bool(email),
+                        subscribe and bool(email))
+
+
+def is_ticked(value: object) -> bool:
+    """A checkbox of the form ("1", "on") or a JSON true."""
+    return value in (True, "1", "on", "true", 1)
 
 
 def keyed_hash(secret: str, value: str) -> str:

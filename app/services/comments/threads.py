@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
 from app.services import ratelimit
-from app.services.comments import notify, spam_store
+from app.services.comments import notify, spam_store, subscriptions
 from app.services.comments import trust as comment_trust
 from app.services.comments.rules import (
     MAX_ID,
@@ -99,7 +99,7 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
     own_ids: the comments the sender's signed author cookie names (trust in `first` mode).
     article_defaults: the site's [params.article] (a post without comments takes none).
     A comment held in `first` mode that gives an approved commenter's address has its
-    double opt-in email queued.
+    double opt-in email queued. `data.subscribe`: the thread's digests are asked for too.
     """
     now = now or utcnow()
     page = page if page is not None else thread_page(session, data.url)
@@ -136,7 +136,9 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
             text_html=html, notify=data.notify, client_key=client_key, created_at=now,
         )
         session.add(comment)
-        if comment.status == "published" and comment.parent_id:
+        if data.subscribe and data.email:  # its confirmation mail comes first
+            subscriptions.request(session, page.url_path, data.email, now)
+        if comment.status == "published":
             session.flush()
             notify.queue_replies(session, [comment], now)
         elif comment.status == "pending" and settings.moderation == "first" and comment.email:
