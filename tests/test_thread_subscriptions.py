@@ -299,3 +299,36 @@ def test_subscription_requests_are_rate_limited_and_capped_per_address(
         db.session.commit()
         assert [row is not None for row in made] == [True, True, True, False]
         assert made[0].email == "flood@example.com"
+
+
+def test_a_held_comment_is_in_a_digest_only_once_approved(tmp_path: Path, seed_dir: Path,
+                                                         smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    app = _site(tmp_path, seed_dir, port, COMMENTS_MODERATION="all")
+    _confirmed(app, inbox)
+    client = app.test_client()
+    held = client.post("/api/comments", json={"url": POST, "text": "Waiting for the moderator.",
+                                              "author": "Ann", "email": OTHERS[0],
+                                              "form_token": _token(client)})
+    assert held.status_code == 202
+    assert _notify(app).startswith("0 sent")  # held: not in any digest
+    approved = app.test_cli_runner().invoke(
+        args=["comments", "approve", str(held.get_json()["comment"]["id"])])
+    assert approved.exit_code == 0, approved.output
+    assert "1 sent" in _notify(app)
+    assert "> Waiting for the moderator." in inbox.messages[-1].get_content()
+
+
+def test_the_no_js_comment_form_keeps_the_checkbox_after_an_error(
+        tmp_path: Path, seed_dir: Path, smtp: tuple[Inbox, int]) -> None:
+    _, port = smtp
+    app = _site(tmp_path, seed_dir, port)
+    reader = app.test_client()
+    answer = reader.post("/comments", data={
+        "url": POST, "text": "x", "email": SUE, "subscribe": "1", "form_token": _token(reader)},
+        headers={"Origin": ORIGIN})
+    assert answer.status_code == 400
+    box = soup(answer.get_data(as_text=True)).select_one("#comment-subscribe")
+    assert box is not None and box.has_attr("checked")
+    with app.app_context():
+        assert db.session.execute(select(ThreadSubscription)).all() == []
