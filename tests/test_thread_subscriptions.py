@@ -332,3 +332,18 @@ def test_the_no_js_comment_form_keeps_the_checkbox_after_an_error(
     assert box is not None and box.has_attr("checked")
     with app.app_context():
         assert db.session.execute(select(ThreadSubscription)).all() == []
+
+
+def test_a_post_closed_to_comments_takes_no_subscription(tmp_path: Path, seed_dir: Path,
+                                                         smtp: tuple[Inbox, int]) -> None:
+    _, port = smtp
+    app = _site(tmp_path, seed_dir, port)
+    reader = app.test_client()
+    token = _token(reader)
+    assert app.test_cli_runner().invoke(args=["comments", "close", POST]).exit_code == 0
+    closed = reader.post("/api/comments/subscriptions",
+                         json={"url": POST, "email": SUE, "form_token": token})
+    assert closed.status_code == 403 and closed.get_json()["code"] == "closed"
+    assert soup(reader.get(POST).get_data(as_text=True)).select_one("#thread-subscribe") is None
+    with app.app_context():
+        assert db.session.execute(select(ThreadSubscription)).all() == []

@@ -18,6 +18,7 @@ from app.services.comments import threads as service
 from app.services.comments.rules import MAX_ID, CommentError
 from app.services.comments.tokens import check_form_token, form_token
 from app.web.origin import client_ip, secret
+from app.web.site import site
 
 _TOKEN_CHARS = frozenset("0123456789abcdef")
 TEMPLATE = "comments/subscription.html"
@@ -33,7 +34,8 @@ def _subscribe(data: Mapping[str, Any]) -> Page:
     entry = subscriptions.validate(data, rules)
     page = service.thread_page(db.session, entry.url)
     check_form_token(secret(), data.get("form_token"), page.id, rules.min_fill_seconds)
-    subscriptions.subscribe(db.session, page, entry.email, client_ip(), secret(), rules)
+    subscriptions.subscribe(db.session, page, entry.email, client_ip(), secret(), rules,
+                            site().article_defaults)
     return page
 
 

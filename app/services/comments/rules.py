@@ -9,8 +9,13 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+
+from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
+
+if TYPE_CHECKING:
+    from app.models import Page
 
 MODERATION_MODES = ("none", "first", "all")
 MAX_ID = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
@@ -33,6 +38,13 @@ class CommentError(Exception):
         if self.field:
             body["field"] = self.field
         return body
+
+
+def check_open(page: Page, article_defaults: Mapping[str, Any] = BLOWFISH_DEFAULTS) -> None:
+    """Refuse (403) a comment or a subscription to a post closed to comments, or one whose
+    page shows none (its front matter or the site's [params.article])."""
+    if page.comments_closed or not shows_comments(page, article_defaults):
+        raise CommentError(403, "comments are closed on this post", None, "closed")
 
 
 @dataclass(frozen=True)

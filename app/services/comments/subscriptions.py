@@ -31,6 +31,7 @@ from app.services.comments.rules import (
     CommentError,
     CommentSettings,
     check_email,
+    check_open,
     client_network,
     keyed_hash,
     text_field,
@@ -65,11 +66,12 @@ def validate(data: Mapping[str, Any], settings: CommentSettings) -> Subscription
 
 
 def subscribe(session: Session, page: Page, email: str, client_ip: str, secret: str,
-              settings: CommentSettings, now: datetime | None = None) -> None:
+              settings: CommentSettings, article_defaults: Mapping[str, Any],
+              now: datetime | None = None) -> None:
     """Ask for the thread's digests from the form or the API (rate-limited like comments),
-    and commit. The answer is the same whether or not the address was already subscribed."""
-    if page.comments_closed:
-        raise CommentError(403, "comments are closed on this post", None, "closed")
+    and commit; refused (403) where comments are. The answer is the same whether or not the
+    address was already subscribed."""
+    check_open(page, article_defaults)
     key = "subscribe:" + keyed_hash(secret, "net:" + client_network(client_ip))
     try:
         if not ratelimit.hit(session, key, settings.rate_limit, settings.rate_window):

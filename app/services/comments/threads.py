@@ -21,11 +21,12 @@ from app.services.comments.rules import (
     CommentError,
     CommentInput,
     CommentSettings,
+    check_open,
     client_network,
     keyed_hash,
 )
 from app.services.comments.spam import Document, Score
-from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
+from app.services.site.article import BLOWFISH_DEFAULTS
 from app.services.site.queries import published, utcnow
 from app.services.site.state import bump_generation
 
@@ -103,8 +104,7 @@ def create_comment(session: Session, data: CommentInput, client_ip: str, secret:
     """
     now = now or utcnow()
     page = page if page is not None else thread_page(session, data.url)
-    if page.comments_closed or not shows_comments(page, article_defaults):
-        raise CommentError(403, "comments are closed on this post", None, "closed")
+    check_open(page, article_defaults)
     html = render_comment(data.text)
     if count_links(html) > settings.max_links:
         raise CommentError(400, f"text has too many links (at most {settings.max_links})",
