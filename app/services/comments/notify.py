@@ -220,4 +220,3 @@ def _send_notifications(session: Session, mail: MailSettings, secret: str, outbo
             note.sent_at = utcnow()
             report.sent += 1
         session.commit()
-
