@@ -115,6 +115,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SMTP_SECURITY": env.get("SMTP_SECURITY", ""),  # starttls | ssl | none; by port if unset
         "SMTP_USERNAME": env.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD", ""),
+        # Thread subscriptions: at most one digest of new comments per post per this many
+        # minutes to each subscriber (sent by `flask comments notify`).
+        "COMMENTS_DIGEST_MINUTES": max(1, _int(env, "COMMENTS_DIGEST_MINUTES", 60)),
         "FEED_CONTENT": env.get("FEED_CONTENT", "summary"),  # "summary" or "full"
         "FEED_LIMIT": _int(env, "FEED_LIMIT", 20),  # items per feed (Hugo's -1 is unbounded)
         "TAXONOMIES": ("tags", "categories"),

@@ -250,6 +250,39 @@ class Notification(Model):
     kind: Mapped[str] = mapped_column(String(16), default="reply", server_default="reply")
 
 
+class ThreadSubscription(Model):
+    """A reader who asked for emails about new comments on one post (a thread).
+
+    Double opt-in: nothing but the confirmation link is sent until `confirmed_at` is set.
+    The address is kept only to send, lower-cased; unsubscribing deletes the row (and its
+    pending digest items). `last_sent_at`: the last digest, so one goes per interval.
+    """
+
+    __tablename__ = "thread_subscriptions"
+    __table_args__ = (UniqueConstraint("thread_url", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_url: Mapped[str] = mapped_column(String(1024))  # the post's URL path, as comments
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed sends in a row
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class ThreadDigestItem(Model):
+    """A published comment waiting for the next digest to a confirmed subscriber."""
+
+    __tablename__ = "thread_digest_items"
+
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("thread_subscriptions.id", ondelete="CASCADE"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
 class RateBucket(Model):
     """Events a rate limit counted for a key in one millisecond (its sliding window's log)."""
 

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, insert, select, text
 
 from app.database import configure_engine
 from app.extensions import db as _db
-from app.models import Comment, Page, RateBucket, SiteState
+from app.models import Comment, Page, RateBucket, SiteState, ThreadDigestItem, ThreadSubscription
 from app.services.backup.dump import reflect
 from app.services.comments import moderation
 from app.services.comments.rules import CommentInput, CommentSettings
@@ -95,6 +95,15 @@ def populate(app: Flask, content: Path) -> None:
             SiteState(key="custom", value=7),
         ])
         _db.session.commit()
+        # A confirmed thread subscriber with a comment waiting for their next digest.
+        follower = ThreadSubscription(thread_url=POST, email="follower@example.com",
+                                      created_at=datetime(2024, 3, 1, 9, 0, 0, 250000),
+                                      confirm_sent_at=datetime(2024, 3, 1, 9, 1),
+                                      confirmed_at=datetime(2024, 3, 1, 9, 5), attempts=0)
+        _db.session.add(follower)
+        _db.session.flush()
+        _db.session.add(ThreadDigestItem(subscription_id=follower.id, comment_id=first.id))
+        _db.session.commit()
 
 
 def rows(app: Flask, only: dict[str, list[str]] | None = None) -> dict[str, list[tuple[Any, ...]]]:
@@ -123,6 +132,9 @@ def assert_same(source: dict[str, list[tuple]], target: dict[str, list[tuple]]) 
         else:
             assert target[name] == source[name], name
     assert len(source["comments"]) == 11 and len(source["blobs"]) >= 10
+    if "thread_subscriptions" in source:  # (a dump from before migration 0012 has none)
+        assert [r[2] for r in source["thread_subscriptions"]] == ["follower@example.com"]
+        assert len(source["thread_digest_items"]) == 1
     if "spam_features" in source:  # (a dump from before migration 0011 has no model)
         # The spam model the "Buy things" decision taught (scores are compared with comments).
         assert ("#docs", 0, 1) in source["spam_features"] and len(source["spam_features"]) > 5

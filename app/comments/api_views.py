@@ -56,7 +56,8 @@ def _refuse_foreign_writes() -> None:
         check_api_origin()
 
 
-def _json_body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, checked for size, type and text (CommentError)."""
     check_body_size()
     if not request.is_json:
         raise CommentError(415, "send the body as application/json", None, "unsupported_media")
@@ -116,7 +117,7 @@ def get_thread() -> Response:
 @api.post("/comments")
 def post_comment() -> tuple[Response, int]:
     """Post a comment: 201 when published, 202 when held for moderation."""
-    data = _json_body()
+    data = json_body()
     rules = settings()
     if data.get("homepage"):
         raise CommentError(400, "this field must be left empty", "homepage", "honeypot")
@@ -134,7 +135,7 @@ def post_comment() -> tuple[Response, int]:
 @api.patch("/comments/<int:comment_id>")
 def patch_comment(comment_id: int) -> Response:
     """Edit your own comment within the edit window."""
-    data = _json_body()
+    data = json_body()
     rules = settings()
     entry_text = data.get("text")
     if not isinstance(entry_text, str) or len(entry_text.strip()) < rules.min_text:
@@ -177,7 +178,7 @@ def get_counts() -> Response:
 @api.post("/comments/preview")
 def preview() -> Response:
     """Render comment Markdown exactly as it would be stored."""
-    data = _json_body()
+    data = json_body()
     text = data.get("text")
     if not isinstance(text, str):
         raise CommentError(400, "text must be text", "text", "type")

@@ -23,7 +23,7 @@ from app.web.links import HOME
 from app.web.origin import client_ip, secret
 from app.web.site import site
 
-FIELDS = ("author", "email", "website", "text", "notify", "parent_id", "url")
+FIELDS = ("author", "email", "website", "text", "notify", "subscribe", "parent_id", "url")
 
 
 def _form_page(status: int, title: str, page: Page | None, **context: object

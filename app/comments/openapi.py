@@ -224,10 +224,42 @@ SCHEMAS: dict[str, Any] = {
             },
             "notify": {"type": "boolean",
                        "description": "Email me replies (needs an email)."},
+            "subscribe": {"type": "boolean",
+                          "description": "Email me about new comments on this post (needs an "
+                                         "email): as POST /api/comments/subscriptions does, "
+                                         "a confirmation link is mailed first."},
             "homepage": {"type": "string", "maxLength": 0,
                          "description": "Honeypot: must be absent or empty."},
         },
         "required": ["url", "text", "form_token"],
+    },
+    "NewSubscription": {
+        "type": "object",
+        "description": "Follow a post's thread by email. Other keys are ignored.",
+        "properties": {
+            "url": {"type": "string", "minLength": 1, "maxLength": 1024, "pattern": "^/",
+                    "description": "The URL path of a published post."},
+            "email": {"type": "string", "format": "email", "minLength": 3,
+                      "maxLength": LIMITS.max_email,
+                      "description": "Where the confirmation link, then the digests, go. "
+                                     "Never shown or returned; deleted on unsubscribe."},
+            "form_token": {"type": "string", "minLength": 1,
+                           "description": "From GET /api/comments for the same post."},
+            "homepage": {"type": "string", "maxLength": 0,
+                         "description": "Honeypot: must be absent or empty."},
+        },
+        "required": ["url", "email", "form_token"],
+    },
+    "SubscriptionRequested": {
+        "type": "object",
+        "description": "The same answer whether or not the address already follows the "
+                       "post: it reveals nothing about who does.",
+        "properties": {
+            "url": {"type": "string", "pattern": "^/", "description": "The post's URL path."},
+            "status": {"const": "confirmation_sent"},
+        },
+        "required": ["url", "status"],
+        "additionalProperties": False,
     },
     "EditComment": {
         "type": "object",
@@ -368,6 +400,32 @@ PATHS: dict[str, Any] = {
                 "403": _error("Forbidden"),
                 "404": _error("NotFound"),
                 "409": _error("Conflict"),
+            },
+        },
+    },
+    "/api/comments/subscriptions": {
+        "post": {
+            "operationId": "subscribeToThread",
+            "summary": "Email me about new comments on this post",
+            "description": "Double opt-in: `flask comments notify` mails a confirmation link, "
+                           "and nothing else is sent to the address before it is followed "
+                           "(at most 3 unconfirmed requests a day per address). Then one "
+                           "digest per post per COMMENTS_DIGEST_MINUTES lists the new "
+                           "published comments by others; each mail has a one-click "
+                           "unsubscribe link (List-Unsubscribe-Post). Checks, in order: body "
+                           "size and type, honeypot, fields, the post, form_token, closed "
+                           "post, then the per-network rate limit of comments.",
+            "requestBody": {"required": True,
+                            "content": {JSON: {"schema": _ref("NewSubscription")}}},
+            "responses": {
+                "202": _json("SubscriptionRequested", "Asked: a confirmation link is on its "
+                                                      "way, unless already subscribed."),
+                "400": _error("BadRequest"),
+                "403": _error("Forbidden"),
+                "404": _error("NotFound"),
+                "413": _error("TooLarge"),
+                "415": _error("UnsupportedMedia"),
+                "429": _error("RateLimited"),
             },
         },
     },

@@ -54,6 +54,7 @@ class CachedPage:
     last_modified: str  # the header value (HTTP date)
     built: datetime
     csp: str | None = None  # the page's own policy (hashes of its inline styles), if any
+    more: tuple[bytes, ...] = ()  # the parts after further copies of the token, if any
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,8 @@ def make_entry(html: str) -> CachedPage:
                           built, csp)
     end = body.index(b"%%", start + len(_MARKER_PREFIX))
     page_id = int(body[start + len(_MARKER_PREFIX):end])
-    return CachedPage(body[:start], body[end + 2:], page_id, None, etag, modified, built, csp)
+    before, after, *more = body.split(body[start:end + 2])  # every form on it gets the token
+    return CachedPage(before, after, page_id, None, etag, modified, built, csp, tuple(more))
 
 
 def offer(entry: CachedPage, generation: int, epoch: int) -> None:
@@ -218,7 +220,7 @@ def answer(entry: CachedPage, *, shared_max_age: int | None, secret: str,
             return 200, headers, entry.gzipped
         return 200, headers, entry.before
     token = form_token(secret, entry.token_page).encode()
-    body = entry.before + token + entry.after
+    body = token.join((entry.before, entry.after, *entry.more))
     if gzip_ok:
         body = gzip.compress(body, 1, mtime=0)
         headers.append(("Content-Encoding", "gzip"))

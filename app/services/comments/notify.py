@@ -1,6 +1,8 @@
 """Reply notifications: queued when a reply is published, sent by `flask comments notify`.
 
-The same outbox carries the double opt-in links of held comments (app.services.comments.trust).
+The same outbox carries the double opt-in links of held comments (app.services.comments.trust);
+the same run sends thread subscriptions' confirmations and digests
+(app.services.comments.subscriptions), whose items every newly published comment queues here.
 
 Only a reader who ticked "email me replies" (and gave an email) is ever written to, only
 for a published reply by someone else, once per reply, and every email carries a one-click
@@ -9,7 +11,6 @@ unsubscribe link (RFC 8058) that needs nothing but the link.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import smtplib
@@ -22,10 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 
-from app.models import Comment, Notification, Page
+from app.models import Comment, Notification
 from app.services import DbSession
+from app.services.comments import subscriptions
 from app.services.comments import trust as comment_trust
-from app.services.mail import new_message, quoted
+from app.services.mail import Outbox, new_message, quoted
 from app.services.site.queries import utcnow
 
 if TYPE_CHECKING:
@@ -37,7 +39,11 @@ BATCH = 100
 
 def queue_replies(session: DbSession, replies: Iterable[Comment],
                   now: datetime | None = None) -> int:
-    """Queue an email for each published reply whose parent's author asked for one."""
+    """What a newly published comment sends (flushed ids): an email for each reply whose
+    parent's author asked for one, and an item of the next digest to the thread's
+    subscribers (app.services.comments.subscriptions). Returns the reply emails queued."""
+    replies = list(replies)
+    subscriptions.queue_digests(session, replies)
     queued = 0
     for reply in replies:
         if reply.status != "published" or reply.deleted or not reply.parent_id:
@@ -94,6 +100,7 @@ class MailSettings:
     sender: str
     base_url: str
     site_title: str
+    digest_minutes: int = 60  # COMMENTS_DIGEST_MINUTES: one thread digest per this interval
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any], site: SiteSettings) -> MailSettings:
@@ -113,7 +120,8 @@ class MailSettings:
             raise ValueError("SMTP_SECURITY must be starttls, ssl or none")
         return cls(str(config.get("SMTP_HOST") or "localhost"), port, security,
                    str(config.get("SMTP_USERNAME") or ""), str(config.get("SMTP_PASSWORD") or ""),
-                   sender, base, site.title)
+                   sender, base, site.title,
+                   max(1, int(config.get("COMMENTS_DIGEST_MINUTES") or 60)))
 
     def connect(self) -> smtplib.SMTP:
         """An open, logged-in SMTP connection."""
@@ -172,44 +180,43 @@ def _still_wanted(session: DbSession, note: Notification, comment: Comment | Non
 
 def send_pending(session: DbSession, mail: MailSettings, secret: str,
                  limit: int = BATCH) -> SendReport:
-    """Send queued emails over one SMTP connection; each is committed as it goes."""
+    """Send queued emails, then thread subscriptions' confirmations and due digests, over
+    one SMTP connection; each is committed as it goes."""
     report = SendReport()
+    outbox = Outbox(mail.connect)
+    try:
+        _send_notifications(session, mail, secret, outbox, report, limit)
+        subscriptions.send_due(session, mail, secret, outbox, report, MAX_ATTEMPTS)
+    finally:
+        outbox.close()
+    return report
+
+
+def _send_notifications(session: DbSession, mail: MailSettings, secret: str, outbox: Outbox,
+                        report: SendReport, limit: int) -> None:
+    """Send the reply emails and comment confirmations of the outbox table."""
     pending = list(session.execute(
         select(Notification).where(Notification.sent_at.is_(None),
                                    Notification.attempts < MAX_ATTEMPTS)
         .order_by(Notification.id).limit(limit)).scalars())
-    if not pending:
-        return report
-    smtp: smtplib.SMTP | None = None
-    try:
-        for note in pending:
-            comment = session.get(Comment, note.comment_id)
-            if not _still_wanted(session, note, comment) or comment is None:
-                note.sent_at, note.last_error = utcnow(), "skipped: no longer wanted"
-                report.skipped += 1
-                session.commit()
-                continue
-            title = session.execute(select(Page.title).where(
-                Page.url_path == comment.thread_url)).scalar() or comment.thread_url
-            message = (comment_trust.build_confirmation(mail, secret, note, comment, title)
-                       if note.kind == comment_trust.CONFIRM
-                       else build_message(mail, secret, note, comment, title))
-            try:
-                smtp = smtp or mail.connect()
-                smtp.send_message(message)
-            except (smtplib.SMTPException, OSError) as exc:
-                note.attempts += 1
-                note.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                report.failed += 1
-                report.errors.append(f"notification {note.id}: {note.last_error}")
-                smtp = None  # reconnect for the next one
-            else:
-                note.sent_at = utcnow()
-                note.attempts += 1
-                report.sent += 1
+    for note in pending:
+        comment = session.get(Comment, note.comment_id)
+        if not _still_wanted(session, note, comment) or comment is None:
+            note.sent_at, note.last_error = utcnow(), "skipped: no longer wanted"
+            report.skipped += 1
             session.commit()
-    finally:
-        if smtp is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                smtp.quit()
-    return report
+            continue
+        title = subscriptions.page_title(session, comment.thread_url)
+        message = (comment_trust.build_confirmation(mail, secret, note, comment, title)
+                   if note.kind == comment_trust.CONFIRM
+                   else build_message(mail, secret, note, comment, title))
+        error = outbox.send(message)
+        note.attempts += 1
+        if error is not None:
+            note.last_error = error
+            report.failed += 1
+            report.errors.append(f"notification {note.id}: {error}")
+        else:
+            note.sent_at = utcnow()
+            report.sent += 1
+        session.commit()

@@ -9,8 +9,13 @@ import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+
+from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
+
+if TYPE_CHECKING:
+    from app.models import Page
 
 MODERATION_MODES = ("none", "first", "all")
 MAX_ID = 2**31  # ids are INTEGER columns: 32 bits on PostgreSQL
@@ -33,6 +38,13 @@ class CommentError(Exception):
         if self.field:
             body["field"] = self.field
         return body
+
+
+def check_open(page: Page, article_defaults: Mapping[str, Any] = BLOWFISH_DEFAULTS) -> None:
+    """Refuse (403) a comment or a subscription to a post closed to comments, or one whose
+    page shows none (its front matter or the site's [params.article])."""
+    if page.comments_closed or not shows_comments(page, article_defaults):
+        raise CommentError(403, "comments are closed on this post", None, "closed")
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,7 @@ class CommentInput:
     website: str | None
     text: str
     notify: bool
+    subscribe: bool = False  # email me about new comments on this post (needs an email)
 
 
 def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = False) -> str:
@@ -106,6 +119,8 @@ def _text(data: Mapping[str, Any], field: str, limit: int, required: bool = Fals
                            "too_long")
     return value
 
+
+text_field = _text  # the same checks for other forms' fields (thread subscriptions)
 
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:(?!\d)", re.IGNORECASE)
 
@@ -196,8 +211,15 @@ def validate(data: Mapping[str, Any], settings: CommentSettings) -> CommentInput
     author = _text(data, "author", settings.max_author) or "Anonymous"
     email = check_email(_text(data, "email", settings.max_email))
     website = check_website(_text(data, "website", settings.max_website), settings.max_website)
-    notify = data.get("notify") in (True, "1", "on", "true", 1)
-    return CommentInput(url, parent_id, author, email, website, text, notify and bool(email))
+    notify = is_ticked(data.get("notify"))
+    subscribe = is_ticked(data.get("subscribe"))
+    return CommentInput(url, parent_id, author, email, website, text, notify and bool(email),
+                        subscribe and bool(email))
+
+
+def is_ticked(value: object) -> bool:
+    """A checkbox of the form ("1", "on") or a JSON true."""
+    return value in (True, "1", "on", "true", 1)
 
 
 def keyed_hash(secret: str, value: str) -> str:

@@ -13,18 +13,19 @@ from sqlalchemy import exists, func, or_, select, update
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
 from app.services import DbSession, ratelimit
-from app.services.comments import notify, spam_store
+from app.services.comments import notify, spam_store, subscriptions
 from app.services.comments import trust as comment_trust
 from app.services.comments.rules import (
     MAX_ID,
     CommentError,
     CommentInput,
     CommentSettings,
+    check_open,
     client_network,
     keyed_hash,
 )
 from app.services.comments.spam import Document, Score
-from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
+from app.services.site.article import BLOWFISH_DEFAULTS
 from app.services.site.queries import published, utcnow
 from app.services.site.state import bump_generation
 
@@ -98,12 +99,11 @@ def create_comment(session: DbSession, data: CommentInput, client_ip: str, secre
     own_ids: the comments the sender's signed author cookie names (trust in `first` mode).
     article_defaults: the site's [params.article] (a post without comments takes none).
     A comment held in `first` mode that gives an approved commenter's address has its
-    double opt-in email queued.
+    double opt-in email queued. `data.subscribe`: the thread's digests are asked for too.
     """
     now = now or utcnow()
     page = page if page is not None else thread_page(session, data.url)
-    if page.comments_closed or not shows_comments(page, article_defaults):
-        raise CommentError(403, "comments are closed on this post", None, "closed")
+    check_open(page, article_defaults)
     html = render_comment(data.text)
     if count_links(html) > settings.max_links:
         raise CommentError(400, f"text has too many links (at most {settings.max_links})",
@@ -135,7 +135,9 @@ def create_comment(session: DbSession, data: CommentInput, client_ip: str, secre
             text_html=html, notify=data.notify, client_key=client_key, created_at=now,
         )
         session.add(comment)
-        if comment.status == "published" and comment.parent_id:
+        if data.subscribe and data.email:  # its confirmation mail comes first
+            subscriptions.request(session, page.url_path, data.email, now)
+        if comment.status == "published":
             session.flush()
             notify.queue_replies(session, [comment], now)
         elif comment.status == "pending" and settings.moderation == "first" and comment.email:
