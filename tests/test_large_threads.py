@@ -284,3 +284,31 @@ def test_the_queries_read_indexes(thread: Thread) -> None:
         return
     assert "ix_comments_thread_roots" in plans[0], plans[0]
     assert "ix_comments_parent_id" in plans[1], plans[1]
+
+
+def test_a_reply_without_javascript_returns_to_its_page_which_its_author_sees_first_hand(
+        thread: Thread) -> None:
+    reader = thread.app.test_client()
+    token = soup(reader.get(_url(3)).data).select_one(
+        '#comment-form input[name="form_token"]')["value"]
+    asked = thread.roots[2 * PER_PAGE + 3]  # on page 3
+    response = reader.post("/comments", data={
+        "url": POST, "text": "A reply from page three", "parent_id": str(asked),
+        "form_token": token}, headers={"Origin": "http://localhost"})
+    assert response.status_code == 303
+    with thread.app.app_context():
+        new = db.session.execute(select(Comment.id).where(
+            Comment.text_md == "A reply from page three")).scalar_one()
+        db.session.remove()
+    assert response.headers["Location"] == f"{POST}?comments=3#comment-{new}"
+    # Its author may still edit it: page 3 is made for them (not shared), with its Edit link.
+    mine = reader.get(_url(3))
+    assert mine.headers["Cache-Control"] == "private, no-store"
+    item = soup(mine.data).select_one(f"#comment-{asked} #comment-{new}")
+    assert item is not None and item.select_one("a.comment-edit") is not None
+    assert soup(reader.get(POST).data).select_one(f"#comment-{new}") is None  # not page 1
+    assert reader.get(f"{POST}?comments={PAGES + 1}").status_code == 404
+    assert reader.get(f"{POST}?comments=1").status_code == 301
+    # Another reader gets the shared page 3, with the reply and no Edit link.
+    other = soup(thread.app.test_client().get(_url(3)).data).select_one(f"#comment-{new}")
+    assert other is not None and other.select_one("a.comment-edit") is None

@@ -8,6 +8,8 @@ URL may change on re-import.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import abort, redirect
 from werkzeug.wrappers import Response
 
@@ -20,17 +22,25 @@ from app.services.comments.rules import CommentError
 from app.web.site import site
 
 
+def comment_href(comment_id: int, own: Collection[int]) -> str | None:
+    """The URL (escaped) of the page of its thread that shows a comment, with `#comment-N`;
+    None when no post shows it to this viewer (`own`: the comments they wrote)."""
+    try:
+        location = service.comment_location(db.session, comment_id, settings().per_page, own,
+                                            site().article_defaults)
+    except CommentError:
+        return None
+    path, _, fragment = location.partition("#")
+    base, _, query = path.partition("?")
+    return escape_path(base) + (f"?{query}" if query else "") + f"#{fragment}"
+
+
 @bp.get("/comments/<int:comment_id>")
 def permalink(comment_id: int) -> Response:
     """302 to `post/?comments=P#comment-N`; 404 for a comment no reader can see."""
-    try:
-        location = service.comment_location(db.session, comment_id, settings().per_page,
-                                            viewer_ids(), site().article_defaults)
-    except CommentError:
+    href = comment_href(comment_id, viewer_ids())
+    if href is None:
         abort(404)
-    path, _, fragment = location.partition("#")
-    base, _, query = path.partition("?")
-    response = redirect(escape_path(base) + (f"?{query}" if query else "") + f"#{fragment}",
-                        code=302)
+    response = redirect(href, code=302)
     response.headers["Cache-Control"] = "no-store"
     return response
