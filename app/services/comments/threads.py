@@ -228,12 +228,10 @@ def build_thread(comments: Iterable[Comment], own: Collection[int] = ()) -> list
 
 
 def visible_comments(session: Session, page_id: int, own: Collection[int] = ()) -> list[Comment]:
-    """Published comments of a page, plus the viewer's own pending ones."""
-    condition = Comment.status == "published"
-    if own:
-        condition = or_(condition, (Comment.id.in_(list(own))) & (Comment.status == "pending"))
+    """Published comments of a page, plus the viewer's own pending ones (the whole thread:
+    pages use thread_slice)."""
     return list(session.execute(
-        select(Comment).where(Comment.page_id == page_id, condition)
+        select(Comment).where(Comment.page_id == page_id, _visible(own))
     ).scalars())
 
 
