@@ -162,6 +162,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "COMMENTS_RATE_WINDOW": _int(env, "COMMENTS_RATE_WINDOW", 60),
         "COMMENTS_MIN_FILL_SECONDS": _int(env, "COMMENTS_MIN_FILL_SECONDS", 3),
         "COMMENTS_MAX_LINKS": _int(env, "COMMENTS_MAX_LINKS", 3),
+        # Top-level comments per page of a thread, each with all its replies.
+        "COMMENTS_PER_PAGE": max(1, _int(env, "COMMENTS_PER_PAGE", 50)),
         # A comment whose spam score (learned from your approve/spam decisions) is above this
         # is held for moderation in every mode, `none` too; 1 turns holding off.
         "COMMENTS_SPAM_THRESHOLD": _fraction(env, "COMMENTS_SPAM_THRESHOLD", 0.9),

@@ -182,7 +182,11 @@ class Comment(Model):
     """A reader's comment: Markdown source and sanitized HTML, rendered once on write."""
 
     __tablename__ = "comments"
-    __table_args__ = (Index("ix_comments_page_status_created", "page_id", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_comments_page_status_created", "page_id", "status", "created_at"),
+        # A thread's top-level comments in page order (migration 0013).
+        Index("ix_comments_thread_roots", "page_id", "parent_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The thread outlives a page that is pruned and re-imported: it is found again by URL.

@@ -1,6 +1,7 @@
 """Comments under load: many concurrent writers, then reads of a post with 200 comments.
 
     .venv/bin/python bench/comments.py [--posts 1000] [--clients 16] [--read-seconds 10]
+    .venv/bin/python bench/comments.py --large-thread [10000] [--clients 16]
 
 Starts gunicorn (sync workers, 2 x CPUs by default, the repository's gunicorn.conf.py) on a
 fresh SQLite database in a temporary folder, with the seed content plus one extra post.
@@ -15,6 +16,14 @@ fresh SQLite database in a temporary folder, with the seed content plus one extr
    and GET /api/comments?url= (JSON thread, built on every request).
 3. Prints Isso's figures measured in the reference (about 100 posts/s; about 10 reads/s of
    a 50-comment thread) and the ratios.
+
+`--large-thread N` measures only a long thread instead: READ_POST is given N comments (40 %
+top-level, the rest replies nested up to the depth cap) written straight into the database
+before gunicorn starts, and C clients read its first page (the post's URL: the page cache,
+answered by the fast path), a middle page (`?comments=P`: cached under its own key), and
+the API's first page (`GET /api/comments?url=...`: built on every request). Prints requests
+per second, p50 and p99, the time of the very first (uncached) render, and the query plans
+of a page's two queries (EXPLAIN QUERY PLAN). Isso took 11 s for a 1,000-comment thread.
 
 Everything it starts it stops; the temporary folder is removed (unless --keep).
 """
@@ -48,6 +57,8 @@ READ_POST = "/posts/bench-thread/"
 ISSO_WRITES_PER_S = 100.0  # comments-anchors.md section 2: 97-108 POST /new per second
 ISSO_READS_PER_S = 10.0  # ... 10.5 GET /?uri= per second, 50-comment threads
 THREAD_SIZE = 200
+ISSO_LARGE_THREAD_S = 11.0  # Isso #15: 11 s to answer a 1,000-comment thread
+LARGE_ROOT_SHARE = 0.4  # of a --large-thread thread's comments, the top-level ones
 
 
 @dataclass
@@ -68,6 +79,13 @@ class Run:
 
     def statuses(self) -> Counter[int]:
         return Counter(r.status for r in self.results)
+
+    def percentile_ms(self, q: int) -> float:
+        """The q-th percentile latency of the answered requests, in ms."""
+        times = sorted(r.seconds * 1000 for r in self.results if r.status)
+        if len(times) < 2:
+            return times[0] if times else 0.0
+        return statistics.quantiles(times, n=100, method="inclusive")[q - 1]
 
     def latencies_ms(self) -> tuple[float, float]:
         times = sorted(r.seconds * 1000 for r in self.results if r.status)
@@ -296,6 +314,107 @@ def read_phase(port: int, path: str, clients: int, seconds: float,
     return run
 
 
+def insert_large_thread(database: Path, size: int, seed: int = 20261206) -> tuple[int, int]:
+    """Write `size` comments on READ_POST straight into the database, as the API would
+    store them (published, nested under their parents up to depth 2); (top-level, pages
+    of 50)."""
+    rng = random.Random(seed)
+    start = time.time() - size * 60  # one a minute, the newest now
+    html = ("<p>A comment in a <strong>long</strong> thread, with <code>code</code> and "
+            "<a href=\"https://example.org/\" rel=\"nofollow ugc noopener\">a link</a>.</p>")
+    with sqlite3.connect(database, timeout=30) as db:
+        page_id = db.execute("SELECT id FROM pages WHERE url_path = ?", (READ_POST,)).fetchone()[0]
+        depth: dict[int, tuple[int, int | None]] = {}  # id -> (depth, parent)
+        roots = 0
+        next_id = (db.execute("SELECT max(id) FROM comments").fetchone()[0] or 0) + 1
+        rows = []
+        for n in range(size):
+            comment_id = next_id + n
+            parent = None
+            if depth and rng.random() >= LARGE_ROOT_SHARE:
+                parent = comment_id - 1 - min(int(rng.expovariate(1 / 200)), len(depth) - 1)
+                while depth[parent][0] >= 2:  # reply_placement: one level up at the cap
+                    parent = depth[parent][1]
+            level = 0 if parent is None else depth[parent][0] + 1
+            depth[comment_id] = (level, parent)
+            roots += parent is None
+            created = time.strftime("%Y-%m-%d %H:%M:%S.000000", time.gmtime(start + n * 60))
+            rows.append((comment_id, page_id, READ_POST, parent, parent, level, "published",
+                         False, f"Reader {n % 97}", None, f"{n % 97:064x}", None,
+                         f"Comment {n} in a long thread", html, False, "", None, created))
+        db.executemany(
+            "INSERT INTO comments (id, page_id, thread_url, parent_id, reply_to_id, depth, "
+            "status, deleted, author, email, author_key, website, text_md, text_html, notify, "
+            "client_key, external_id, created_at) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return roots, -(-roots // 50)
+
+
+PLANS = """
+import sys
+from sqlalchemy import select, text
+from wsgi import app
+from app.extensions import db
+from app.models import Page
+from app.services.comments.threads import replies_statement, roots_statement
+with app.app_context():
+    page_id = db.session.execute(select(Page.id).where(Page.url_path == sys.argv[1])).scalar_one()
+    per_page = app.config["COMMENTS_PER_PAGE"]
+    roots = roots_statement(page_id, (), per_page * (int(sys.argv[2]) - 1), per_page)
+    ids = list(db.session.execute(roots).scalars())
+    replies = replies_statement(ids, ())
+    for name, statement in (("roots of a page", roots), ("their replies", replies)):
+        sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        print(f"  {name}:")
+        for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)):
+            print("    " + row[-1])
+"""
+
+
+def large_thread(tmp: Path, env: dict[str, str], args: argparse.Namespace) -> int:
+    """The --large-thread mode: the first page of a thread of args.large_thread comments."""
+    roots, pages = insert_large_thread(tmp / "blog.sqlite3", args.large_thread)
+    middle = max(1, pages // 2)
+    proc, port = _start(tmp, env, args.workers)
+    try:
+        client = Client(port)
+        cold = client.request("GET", READ_POST)
+        cold_middle = client.request("GET", f"{READ_POST}?comments={middle}")
+        cold_api = client.request("GET", f"/api/comments?url={READ_POST}")
+        client.close()
+        if not cold.status == cold_middle.status == cold_api.status == 200:
+            sys.exit(f"reading the thread: {cold.status}, {cold_middle.status}, {cold_api.status}")
+        shown = len(re.findall(rb'<li class="comment[ "]', cold.body))
+        count = re.search(rb'class="comment-count">\((\d+)\)', cold.body)
+        print(f"Large thread: {args.large_thread} comments on {READ_POST} ({roots} top-level, "
+              f"{pages} pages of 50; page 1 shows {shown} comments, the count says "
+              f"{int(count.group(1)) if count else 0}); gunicorn {args.workers} sync workers on "
+              f"{os.cpu_count()} CPUs, SQLite (WAL), {args.clients} clients, "
+              f"{args.read_seconds:.0f} s each (load average {os.getloadavg()[0]:.1f})")
+        print(f"  first, uncached answers: page 1 {cold.seconds * 1000:.0f} ms, page {middle} "
+              f"{cold_middle.seconds * 1000:.0f} ms, API page 1 {cold_api.seconds * 1000:.0f} ms")
+        rates = {}
+        for label, path in ((f"GET {READ_POST} (page 1: fast path)", READ_POST),
+                            (f"GET {READ_POST}?comments={middle} (page cache)",
+                             f"{READ_POST}?comments={middle}"),
+                            (f"GET /api/comments?url={READ_POST} (built per request)",
+                             f"/api/comments?url={READ_POST}")):
+            run = read_phase(port, path, args.clients, args.read_seconds)
+            rates[path] = _read_line(label, run)
+            print(f"  {'':<46} p99 {run.percentile_ms(99):7.1f} ms")
+        print(f"Isso (#15): {ISSO_LARGE_THREAD_S:.0f} s for one answer of a 1,000-comment thread;"
+              f" here page 1 of {args.large_thread}: {rates[READ_POST]:.0f} req/s")
+        plans = subprocess.run([str(VENV_BIN / "python"), "-c", PLANS, READ_POST, str(middle)],
+                               cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+                               check=False)
+        print("Query plans (EXPLAIN QUERY PLAN), page", middle, "\n" + plans.stdout.rstrip()
+              + (plans.stderr[-2000:] if plans.returncode else ""))
+        log = (tmp / "gunicorn.log").read_text(errors="replace")
+        return 1 if "Traceback" in log or plans.returncode else 0
+    finally:
+        _stop(proc)
+
+
 # -- report ----------------------------------------------------------------------------------
 
 
@@ -323,6 +442,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1),
                         help="gunicorn workers (2 x CPUs)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--large-thread", type=int, nargs="?", const=10_000, default=0,
+                        metavar="N", help="only read the first page of an N-comment thread "
+                        "(10000)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-comments-"))
@@ -330,6 +452,8 @@ def main() -> int:
     try:
         env = _env(tmp)
         _setup(tmp, env)
+        if args.large_thread:
+            return large_thread(tmp, env, args)
         proc, port = _start(tmp, env, args.workers)
         print(f"Comments benchmark: gunicorn {args.workers} sync workers on {os.cpu_count()} "
               f"CPUs, SQLite (WAL), {args.clients} concurrent clients "

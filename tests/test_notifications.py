@@ -101,7 +101,9 @@ def test_a_reply_emails_the_author_who_asked_once(tmp_path: Path, seed_dir: Path
                                "\u201cThe Rise of AI-Generated Images: A Creative Revolution\u201d")
     body = mail.get_content()
     assert "> Mostly **Stable Diffusion**." in body
-    assert f"https://blog.example.org{POST}#comment-{reply['id']}" in body
+    assert f"https://blog.example.org/comments/{reply['id']}\r\n" in body  # the permalink:
+    location = app.test_client().get(f"/comments/{reply['id']}").headers["Location"]
+    assert location == f"{POST}#comment-{reply['id']}"  # (its thread has one page)
     assert "bob@example.com" not in mail.as_string()  # the replier's address is never shown
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert mail["List-Unsubscribe"].startswith(

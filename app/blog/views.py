@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Page
 from app.render.pipeline import COMMENTS_MARKER
 from app.services.comments import threads as comments
-from app.services.comments.rules import CommentSettings
+from app.services.comments.rules import CommentError, CommentSettings
 from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.site import queries
 from app.services.site.article import article_flag
@@ -32,6 +32,8 @@ from app.web.site import site
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
 _PAGER_RE = re.compile(r"^(.*/)page/(\d{1,9})/$")
+COMMENTS_PAGE_ARG = "comments"  # `/posts/x/?comments=2`: page 2 of the post's thread
+_COMMENTS_PAGE_RE = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def _viewer_comment_ids() -> set[int]:
@@ -49,12 +51,33 @@ def base_url() -> str:
     return site().base_url or request.url_root.rstrip("/")
 
 
+def _comments_page_number() -> int | None:
+    """The page of a post's thread the URL asks for (`?comments=N`): 1 without the argument,
+    None when it is not a page number."""
+    raw = request.args.get(COMMENTS_PAGE_ARG)
+    if raw is None:
+        return 1
+    return int(raw) if _COMMENTS_PAGE_RE.fullmatch(raw) else None
+
+
 def _render_post(page: Page, own: comments.Personal | None = None,
-                 author_values: dict[str, str] | None = None) -> str:
+                 author_values: dict[str, str] | None = None,
+                 comments_page: int = 1) -> str | None:
+    """The post page, with page `comments_page` of its thread (None past the last page, or
+    for a later page of a post that shows no comments)."""
     pending = own.pending if own else frozenset()
     editable = own.editable if own else frozenset()
     settings = site()
     rendered = rendered_page(page, settings)
+    if comments_page > 1 and not (rendered.has_comments_marker or article_flag(
+            page, settings.article_defaults, "showComments")):
+        return None
+    try:
+        thread = comments.thread_slice(
+            db.session, page.id, comments_page,
+            CommentSettings.from_config(current_app.config).per_page, pending, editable)
+    except CommentError:
+        return None
     before, _, after = rendered.html.partition(COMMENTS_MARKER)
     tags = [link.term for link in page.terms if link.term.taxonomy == "tags"]
     categories = [link.term for link in page.terms if link.term.taxonomy == "categories"]
@@ -71,8 +94,8 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         comments_inline=rendered.has_comments_marker,
         toc_shown=article_flag(page, defaults, "showTableOfContents")
         and rendered.toc_has_entries,
-        thread=comments.build_thread(
-            comments.visible_comments(db.session, page.id, pending), editable),
+        thread=thread.nodes,
+        thread_slice=thread,
         comment_count=comments.counts(db.session, [page.id]).get(page.id, 0),
         comments_closed=page.comments_closed,
         form_token_marker=TOKEN_MARKER.format(page_id=page.id),
@@ -281,13 +304,39 @@ def _personal_response(url_path: str) -> AnyResponse | None:
     page = queries.find_page(db.session, url_path)
     if page is None or page.kind != "page":
         return None
+    number = _comments_page_number()
+    if number is None or (number == 1 and COMMENTS_PAGE_ARG in request.args):
+        return None  # the thread's page route answers (404, or the redirect to page 1)
     own = _personal(page)
     if not own:
         return None
     # The no-JavaScript path fills the name and website in again, as the script keeps them,
     # from the viewer's own latest comment (named by the signed author cookie).
     author = comments.latest_author(db.session, _viewer_comment_ids())
-    return personal_html(_render_post(page, own, author))
+    html = _render_post(page, own, author, number)
+    if html is None:
+        abort(404)
+    return personal_html(html)
+
+
+def _later_comments_page(url_path: str) -> AnyResponse | None:
+    """`/posts/x/?comments=N`: page N of the post's thread, cached under its own key (page
+    1 is the post's own URL, which the fast path serves)."""
+    if COMMENTS_PAGE_ARG not in request.args:
+        return None
+    page = queries.find_page(db.session, url_path)
+    if page is None or page.kind != "page":
+        return None  # not a post: the argument means nothing here
+    number = _comments_page_number()
+    if number is None:
+        abort(404)
+    if number == 1:
+        return redirect(escape_path(url_path) + "#comments", code=301)
+    response = cached_html(lambda: _render_post(page, comments_page=number),
+                           variant=f"?{COMMENTS_PAGE_ARG}={number}")
+    if response is None:
+        abort(404)
+    return response
 
 
 def _first_pager_page(url_path: str) -> AnyResponse | None:
@@ -338,6 +387,7 @@ Route = Callable[[str], AnyResponse | None]  # URL path -> the answer, or None t
 # A URL ending in `/` names a directory of Hugo's published tree, i.e. its index.html.
 DIRECTORY_ROUTES: tuple[tuple[str, Route], ...] = (
     ("post with the reader's own held or editable comments", _personal_response),
+    ("later page of a post's comments (?comments=N)", _later_comments_page),
     ("page 1 of a list", _first_pager_page),
     ("post or list page (LIST_SHAPES)", _shared_page),
     ("alias", _alias),

@@ -121,7 +121,8 @@ def export_command(file: str) -> None:
 @click.option("--loop", "interval", type=click.IntRange(min=5), default=None,
               help="Keep running, sending every INTERVAL seconds.")
 def notify_command(interval: int | None) -> None:
-    """Send queued mail: reply emails, confirmation links and thread digests over SMTP (MAIL_FROM, SMTP_*, SITE_BASE_URL)."""
+    """Send queued mail: reply emails, confirmation links and thread digests over SMTP
+    (MAIL_FROM, SMTP_*, SITE_BASE_URL)."""
     try:
         mail = notify.MailSettings.from_config(current_app.config, for_app(current_app))
     except ValueError as exc:

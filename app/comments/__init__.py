@@ -10,6 +10,7 @@ from app.comments import (  # noqa: E402,F401 - routes register on import
     confirm_views,
     feeds,
     form_views,
+    permalink_views,
     subscription_views,
     unsubscribe_views,
 )

@@ -22,7 +22,7 @@ from app.extensions import db
 from app.models import Page
 from app.render.comment_markdown import render_comment
 from app.services.comments import threads as service
-from app.services.comments.rules import CommentError, validate
+from app.services.comments.rules import MAX_ID, CommentError, validate
 from app.services.comments.tokens import (
     AUTHOR_COOKIE,
     author_cookie,
@@ -91,24 +91,46 @@ def openapi() -> Response:
     return jsonify(OPENAPI)
 
 
+def _positive_arg(name: str) -> int | None:
+    """A query argument that must be a positive integer (None when absent; else 400)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) < MAX_ID:
+        raise CommentError(400, f"{name} must be a whole number from 1", name, "bad_" + name)
+    return int(raw)
+
+
 @api.get("/comments")
 def get_thread() -> Response:
-    """A post's thread: published comments, plus the viewer's own pending ones."""
+    """A page of a post's thread (`page`, or the one showing `comment`): published comments,
+    plus the viewer's own pending ones, COMMENTS_PER_PAGE top-level comments a page."""
     url = request.args.get("url", "")
+    number, wanted = _positive_arg("page") or 1, _positive_arg("comment")
     page = service.thread_page(db.session, url)
     own = viewer_ids()
+    rules = settings()
     shown = shows_comments(page, site().article_defaults)
     if shown:
-        nodes = service.build_thread(service.visible_comments(db.session, page.id, own), own)
+        if wanted is not None:
+            comment, number = service.comment_page(db.session, wanted, rules.per_page, own)
+            if comment.page_id != page.id:
+                raise CommentError(404, "no such comment", "comment", "not_found")
+        thread = service.thread_slice(db.session, page.id, number, rules.per_page, own, own)
         count = service.counts(db.session, [page.id]).get(page.id, 0)
     else:  # the page shows no comments: the API lists none either, and takes none
-        nodes, count = [], 0
+        if number > 1 or wanted is not None:
+            raise CommentError(404, "no such page of comments", "page", "not_found")
+        thread, count = service.ThreadSlice([], 1, 1), 0
     response = jsonify({
         "url": page.url_path,
         "closed": bool(page.comments_closed) or not shown,
         "count": count,
+        "page": thread.number,
+        "pages": thread.pages,
+        "per_page": rules.per_page,
         "form_token": form_token(secret(), page.id),
-        "comments": thread_json(nodes, settings().edit_window),
+        "comments": thread_json(thread.nodes, rules.edit_window),
     })
     response.headers["Cache-Control"] = "private, no-store"
     return response

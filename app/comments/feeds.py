@@ -10,10 +10,12 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from flask import Response, abort, request
 
 from app.comments import bp
+from app.comments.edge import settings
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment, Page
-from app.services.comments import feed_queries
+from app.services.comments import feed_queries, threads
+from app.services.comments.rules import CommentError
 from app.services.site import queries
 from app.services.site.article import shows_comments
 from app.services.site.queries import utcnow
@@ -46,6 +48,15 @@ def _absolute(path: str) -> str:
     return request.url_root.rstrip("/") + escape_path(path)
 
 
+def _thread_page_query(comment: Comment) -> str:
+    """`?comments=P` when the comment is on a later page of its thread, else nothing."""
+    try:
+        number = threads.comment_page(db.session, comment.id, settings().per_page)[1]
+    except CommentError:
+        return ""
+    return f"?comments={number}" if number > 1 else ""
+
+
 def _entry(feed: Element, comment: Comment, page: Page) -> None:
     entry = _add(feed, "entry")
     host = request.host.split(":")[0] or "localhost"
@@ -59,7 +70,7 @@ def _entry(feed: Element, comment: Comment, page: Page) -> None:
     _add(entry, "published", _stamp(comment.created_at))
     _add(entry, "updated", _stamp(comment.updated_at or comment.created_at))
     _add(entry, "link", rel="alternate", type="text/html",
-         href=_absolute(page.url_path) + f"#comment-{comment.id}")
+         href=_absolute(page.url_path) + _thread_page_query(comment) + f"#comment-{comment.id}")
     _add(entry, "content", comment.text_html, type="html")
 
 

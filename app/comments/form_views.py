@@ -13,6 +13,7 @@ from app.comments.edge import (
     settings,
     viewer_ids,
 )
+from app.comments.permalink_views import comment_href
 from app.content.urls import escape_path
 from app.extensions import db
 from app.models import Comment, Page
@@ -65,7 +66,9 @@ def post_form() -> BaseResponse | tuple[str, int]:
         return _form_page(error.status, "Your comment was not posted", page, error=error,
                           values=values, form_token=form_token(secret(), page.id)
                           if page is not None else "", parent=None)
-    response = redirect(escape_path(page.url_path) + f"#comment-{comment.id}", code=303)
+    # The page of a long thread that shows it (the new comment is the viewer's own).
+    href = comment_href(comment.id, viewer_ids() | {comment.id})
+    response = redirect(href or escape_path(page.url_path) + f"#comment-{comment.id}", code=303)
     set_author_cookie(response, comment.id)
     return response
 
@@ -102,7 +105,9 @@ def edit_form(comment_id: int) -> BaseResponse | tuple[str, int]:
             if len(text) < settings().min_text:
                 raise CommentError(400, "text is required", "text", "required")
             service.edit_comment(db.session, comment_id, viewer_ids(), text, settings())
-            return redirect(escape_path(comment.thread_url) + f"#comment-{comment_id}", 303)
+            href = comment_href(comment_id, viewer_ids())
+            return redirect(href or escape_path(comment.thread_url) + f"#comment-{comment_id}",
+                            303)
         except CommentError as caught:
             error = caught
     else:

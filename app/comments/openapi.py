@@ -124,9 +124,18 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Signed and time-stamped; send it back with a new comment "
                                "(at least COMMENTS_MIN_FILL_SECONDS later, within 7 days).",
             },
+            "page": {"type": "integer", "minimum": 1,
+                     "description": "Which page of the thread this is (1: the oldest "
+                                    "top-level comments)."},
+            "pages": {"type": "integer", "minimum": 1,
+                      "description": "How many pages the thread has (1 when empty)."},
+            "per_page": {"type": "integer", "minimum": 1,
+                         "description": "Top-level comments a page holds "
+                                        "(COMMENTS_PER_PAGE), each with all its replies."},
             "comments": {"type": "array", "items": _ref("ThreadComment")},
         },
-        "required": ["url", "closed", "count", "form_token", "comments"],
+        "required": ["url", "closed", "count", "page", "pages", "per_page", "form_token",
+                     "comments"],
         "additionalProperties": False,
     },
     "CommentResult": {
@@ -292,7 +301,8 @@ RESPONSES: dict[str, Any] = {
                                 f"`{AUTHOR_COOKIE}` cookie), its edit window has passed, "
                                 "the post is closed to comments, or (code foreign_origin) "
                                 "a browser sent the write from another site's page."),
-    "NotFound": _json("Error", "No such published post, or no such comment."),
+    "NotFound": _json("Error", "No such published post, no such comment, or no such page "
+                               "of a thread."),
     "Conflict": _json("Error", "The same text was already posted here within the hour, or "
                                "the comment was deleted."),
     "TooLarge": _json("Error", f"The body is over {LIMITS.max_body} bytes."),
@@ -320,14 +330,25 @@ PATHS: dict[str, Any] = {
     "/api/comments": {
         "get": {
             "operationId": "getThread",
-            "summary": "A post's thread",
+            "summary": "A page of a post's thread",
             "description": "Published comments, plus the viewer's own held ones (marked "
                            "status pending), nested up to COMMENTS_MAX_DEPTH levels, oldest "
-                           "first. Also a fresh form_token for posting.",
+                           "first; a page holds COMMENTS_PER_PAGE top-level comments with all "
+                           "their replies, as the post's page `?comments=N` shows them. `count` "
+                           "counts the whole thread. Also a fresh form_token for posting.",
             "parameters": [{
                 "name": "url", "in": "query", "required": True,
                 "description": "The post's URL path (trailing slash optional).",
                 "schema": {"type": "string"},
+            }, {
+                "name": "page", "in": "query", "required": False,
+                "description": "The page of the thread (default 1); past the last one: 404.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+            }, {
+                "name": "comment", "in": "query", "required": False,
+                "description": "A comment id: answer the page that shows it (overrides "
+                               "`page`); 404 when this post shows no such comment.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
             }],
             "security": [{}, {"authorCookie": []}],
             "responses": {

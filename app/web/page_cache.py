@@ -238,14 +238,19 @@ def respond(entry: CachedPage, shared: bool = True) -> Response:
     return Response(body or None, status=status, headers=headers)
 
 
-def cached_html(build: Callable[[], str | None]) -> Response | None:
-    """Serve the page from the cache or build it; None when build finds nothing."""
+def cached_html(build: Callable[[], str | None], variant: str = "") -> Response | None:
+    """Serve the page from the cache or build it; None when build finds nothing.
+
+    `variant` names what else than the path the page depends on (e.g. `?comments=2`, a
+    later page of a post's thread); such a page is cached under its own key and never
+    offered to the fast path, which answers only URLs without a query string.
+    """
     generation, epoch = current_epoch()
     # Pages hold absolute URLs built from the Host header when SITE_BASE_URL is unset: key on
     # the host then, so that a forged Host can never reach other readers through the cache.
     host = "" if site().base_url else request.host
     key = (f"{VIEW_PREFIX}{current_app.config['BUILD_ID']}:{generation}:{epoch}:{host}:"
-           f"{request.path}")
+           f"{request.path}{variant}")
     entry = local().get(key)
     if entry is None:
         html = build()
@@ -253,7 +258,8 @@ def cached_html(build: Callable[[], str | None]) -> Response | None:
             return None
         entry = make_entry(html)
         local().set(key, entry)
-    offer(entry, generation, epoch)  # type: ignore[arg-type]
+    if not variant:
+        offer(entry, generation, epoch)  # type: ignore[arg-type]
     return respond(entry)  # type: ignore[arg-type]
 
 

@@ -1,5 +1,6 @@
 /* Enhances the server-rendered comments: post and reply without a reload, live preview,
-   relative times, and inline edit/delete of your own comments while the server allows. */
+   relative times, inline edit/delete of your own comments while the server allows, "Load
+   more" for a long thread's next pages, and a #comment-N link that opens N's page. */
 (function () {
   "use strict";
   var root = document.getElementById("comments");
@@ -78,6 +79,11 @@
     li.setAttribute("data-depth", c.depth);
     var art = li.appendChild(el("article"));
     art.setAttribute("aria-labelledby", li.id + "-author");
+    if (c.deleted) {
+      li.classList.add("is-deleted");
+      art.appendChild(el("p", "comment-deleted", "This comment was deleted.")).id = li.id + "-author";
+      return li;
+    }
     var head = art.appendChild(el("header", "comment-header"));
     head.innerHTML = c.avatar || "";  // an identicon drawn by the server
     var name = head.appendChild(el("span", "comment-author", c.website ? "" : c.author));
@@ -92,6 +98,7 @@
     var time = link.appendChild(el("time", "", new Date(c.created_at).toLocaleDateString(
       "en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" })));
     time.setAttribute("datetime", c.created_at);
+    if (c.updated_at) head.appendChild(el("span", "comment-edited", "(edited)"));
     if (c.status === "pending") head.appendChild(el("span", "badge-pending", "Awaiting moderation"));
     art.appendChild(el("div", "comment-body")).innerHTML = c.html;  // sanitized when written
     var foot = art.appendChild(el("footer", "comment-actions"));
@@ -306,11 +313,77 @@
     });
   }
 
+  // A long thread comes in pages (COMMENTS_PER_PAGE top-level comments with their replies):
+  // the server's links reach every page; "Load more" appends the next ones in place.
+  var url = root.getAttribute("data-url");
+  var shown = parseInt(root.getAttribute("data-page"), 10) || 1;  // the page the server sent
+  var last = shown;  // the last page on screen
+  var pages = parseInt(root.getAttribute("data-pages"), 10) || 1;
+  var more;
+
+  function pageHref(n) { return url + (n > 1 ? "?comments=" + n : ""); }
+
+  // A comment and its replies from the API, unless already on screen (e.g. just posted).
+  function graft(c, parentId) {
+    var li = document.getElementById("comment-" + c.id);
+    if (!li) place(li = build(c), parentId);
+    own(li, c);
+    (c.replies || []).forEach(function (r) { graft(r, c.id); });
+  }
+
+  function loadMore() {
+    if (busyMore()) return;
+    more.disabled = true;
+    more.setAttribute("aria-busy", "true");
+    api("GET", "?url=" + encodeURIComponent(url) + "&page=" + (last + 1)).then(function (r) {
+      if (!r.ok) return;
+      pages = r.data.pages;
+      last = r.data.page;
+      var first = r.data.comments[0];
+      r.data.comments.forEach(function (c) { graft(c); });
+      var next = root.querySelector(".comment-pages-next");
+      if (next) next.href = pageHref(last + 1) + "#comments";
+      if (last >= pages) {
+        if (next) next.parentNode.remove();
+        more.parentNode.remove();
+      }
+      var li = first && document.getElementById("comment-" + first.id);
+      if (li) { li.tabIndex = -1; li.focus(); }  // where the new comments start
+    }, function () {}).then(function () {
+      more.disabled = false;
+      more.removeAttribute("aria-busy");
+    });
+  }
+
+  function busyMore() { return more.getAttribute("aria-busy") === "true"; }
+
+  var list = root.querySelector(".comment-list");
+  if (list && last < pages) {
+    more = button("Load more comments", "button button-secondary comment-more");
+    var row = el("p", "comment-more-row");
+    row.appendChild(more);
+    list.after(row);
+    more.addEventListener("click", loadMore);
+  }
+
+  // #comment-N that is not on screen: ask which page shows it, and open that page.
+  function seek() {
+    var m = /^#comment-(\d+)$/.exec(location.hash);
+    if (!m || document.getElementById("comment-" + m[1])) return;
+    api("GET", "?url=" + encodeURIComponent(url) + "&comment=" + m[1]).then(function (r) {
+      if (r.ok && (r.data.page < shown || r.data.page > last)) {
+        location.replace(pageHref(r.data.page) + "#comment-" + m[1]);
+      }
+    }, function () {});
+  }
+  window.addEventListener("hashchange", seek);
+  seek();
+
   relativeAll();
   setInterval(relativeAll, 30000);
 
   // Which comments are ours (the author cookie is HttpOnly), and a fresh form token.
-  api("GET", "?url=" + encodeURIComponent(root.getAttribute("data-url"))).then(function (r) {
+  api("GET", "?url=" + encodeURIComponent(url) + (shown > 1 ? "&page=" + shown : "")).then(function (r) {
     if (!r.ok) return;
     if (form && r.data.form_token) fields.form_token.value = r.data.form_token;
     (function walk(list, parentId) {

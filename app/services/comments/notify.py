@@ -150,7 +150,7 @@ class SendReport:
 def build_message(mail: MailSettings, secret: str, note: Notification, reply: Comment,
                   page_title: str) -> EmailMessage:
     """The email for one notification: plain text, with a one-click unsubscribe link."""
-    link = f"{mail.base_url}{reply.thread_url}#comment-{reply.id}"
+    link = f"{mail.base_url}/comments/{reply.id}"  # the permalink: finds its page of the thread
     stop = (f"{mail.base_url}/comments/unsubscribe/{note.recipient_id}/"
             f"{unsubscribe_token(secret, note.recipient_id, note.email)}")
     author = reply.author or "Anonymous"

@@ -65,6 +65,7 @@ class CommentSettings:
     max_text: int = 10_000
     max_body: int = 64 * 1024
     spam_threshold: float = 0.9  # a trained spam score above it holds the comment
+    per_page: int = 50  # top-level comments (with all their replies) on a page of a thread
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> CommentSettings:
@@ -82,6 +83,7 @@ class CommentSettings:
             max_links=int(config.get("COMMENTS_MAX_LINKS", 3)),
             # checked (0 to 1) when app/config.py reads it
             spam_threshold=float(config.get("COMMENTS_SPAM_THRESHOLD", 0.9)),
+            per_page=max(1, int(config.get("COMMENTS_PER_PAGE", 50))),
         )
 
 

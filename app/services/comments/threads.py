@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from app.models import Comment, Page
 from app.render.comment_markdown import count_links, render_comment
@@ -25,7 +26,7 @@ from app.services.comments.rules import (
     keyed_hash,
 )
 from app.services.comments.spam import Document, Score
-from app.services.site.article import BLOWFISH_DEFAULTS
+from app.services.site.article import BLOWFISH_DEFAULTS, shows_comments
 from app.services.site.queries import published, utcnow
 from app.services.site.state import bump_generation
 
@@ -228,14 +229,115 @@ def build_thread(comments: Iterable[Comment], own: Collection[int] = ()) -> list
     return roots
 
 
-def visible_comments(session: DbSession, page_id: int, own: Collection[int] = ()) -> list[Comment]:
-    """Published comments of a page, plus the viewer's own pending ones."""
-    condition = Comment.status == "published"
+@dataclass(frozen=True)
+class ThreadSlice:
+    """One page of a thread: `per_page` top-level comments with all their replies."""
+
+    nodes: list[ThreadNode]
+    number: int  # 1-based
+    pages: int  # at least 1, even for an empty thread
+
+
+def _visible(own: Collection[int]) -> ColumnElement[bool]:
+    """Published comments, plus the viewer's own pending ones."""
+    condition: ColumnElement[bool] = Comment.status == "published"
     if own:
         condition = or_(condition, (Comment.id.in_(list(own))) & (Comment.status == "pending"))
-    return list(session.execute(
-        select(Comment).where(Comment.page_id == page_id, condition)
-    ).scalars())
+    return condition
+
+
+def _listed_roots(page_id: int, own: Collection[int]) -> ColumnElement[bool]:
+    """The top-level comments a thread's pages list: the visible ones, and hidden ones that
+    have replies (whose visible replies then stand at the top level of that root's page)."""
+    reply = aliased(Comment)
+    return and_(Comment.page_id == page_id, Comment.parent_id.is_(None),
+                or_(_visible(own), exists().where(reply.parent_id == Comment.id)))
+
+
+def root_count(session: DbSession, page_id: int, own: Collection[int] = ()) -> int:
+    """How many top-level entries the thread's pages list."""
+    return session.execute(
+        select(func.count()).select_from(Comment).where(_listed_roots(page_id, own))
+    ).scalar_one()
+
+
+def page_count(roots: int, per_page: int) -> int:
+    """Pages of a thread with `roots` top-level comments (1 for an empty thread)."""
+    return max(1, -(-roots // per_page))
+
+
+def thread_slice(session: DbSession, page_id: int, number: int, per_page: int,
+                 own: Collection[int] = (), marked: Collection[int] = ()) -> ThreadSlice:
+    """Page `number` of a thread, oldest top-level comments first; CommentError 404 past the
+    last page. `own`: the viewer's comments (their pending ones are shown); `marked`: those
+    the template or JSON marks as the viewer's.
+
+    Two queries whatever the thread's size: the page's roots (offset on the
+    (page_id, parent_id, created_at) index), then their descendants through parent_id (a
+    recursive CTE on the parent_id index).
+    """
+    pages = page_count(root_count(session, page_id, own), per_page)
+    if number < 1 or number > pages:
+        raise CommentError(404, "no such page of comments", "page", "not_found")
+    root_ids = list(session.execute(
+        roots_statement(page_id, own, (number - 1) * per_page, per_page)).scalars())
+    if not root_ids:
+        return ThreadSlice([], number, pages)
+    rows = session.execute(replies_statement(root_ids, own)).scalars()
+    return ThreadSlice(build_thread(rows, marked), number, pages)
+
+
+def roots_statement(page_id: int, own: Collection[int], offset: int,
+                    limit: int) -> Select[tuple[int]]:
+    """The ids of a page's top-level comments, in page order (read from the
+    ix_comments_thread_roots index)."""
+    return (select(Comment.id).where(_listed_roots(page_id, own))
+            .order_by(Comment.created_at, Comment.id).offset(offset).limit(limit))
+
+
+def replies_statement(root_ids: Collection[int], own: Collection[int]) -> Select[tuple[Comment]]:
+    """The visible comments of the trees under `root_ids`, roots included: a recursive
+    walk down the parent_id index."""
+    tree = select(Comment.id).where(Comment.id.in_(list(root_ids))).cte("tree", recursive=True)
+    tree = tree.union_all(select(Comment.id).where(Comment.parent_id == tree.c.id))
+    return select(Comment).where(Comment.id.in_(select(tree.c.id)), _visible(own))
+
+
+def comment_page(session: DbSession, comment_id: int, per_page: int,
+                 own: Collection[int] = ()) -> tuple[Comment, int]:
+    """A visible comment on a thread and the number of the page that shows it; CommentError
+    404 when there is no such comment (or it is hidden, or its post is gone)."""
+    comment = session.get(Comment, comment_id) if 0 < comment_id < MAX_ID else None
+    if comment is None or comment.page_id is None or not session.execute(
+            select(exists().where(Comment.id == comment_id, _visible(own)))).scalar():
+        raise CommentError(404, "no such comment", None, "not_found")
+    chain = select(Comment.id, Comment.parent_id).where(Comment.id == comment_id).cte(
+        "chain", recursive=True)
+    chain = chain.union_all(select(Comment.id, Comment.parent_id)
+                            .where(Comment.id == chain.c.parent_id))
+    root_id = session.execute(select(chain.c.id).where(chain.c.parent_id.is_(None))).scalar_one()
+    root = comment if root_id == comment.id else session.get(Comment, root_id)
+    assert root is not None
+    before = session.execute(
+        select(func.count()).select_from(Comment).where(
+            _listed_roots(comment.page_id, own),
+            or_(Comment.created_at < root.created_at,
+                and_(Comment.created_at == root.created_at, Comment.id < root.id)))
+    ).scalar_one()
+    return comment, before // per_page + 1
+
+
+def comment_location(session: DbSession, comment_id: int, per_page: int,
+                     own: Collection[int] = (),
+                     article_defaults: Mapping[str, Any] = BLOWFISH_DEFAULTS) -> str:
+    """Where comment N is shown: its post's URL, `?comments=P` when its page is not the
+    first, and `#comment-N`. CommentError 404 when no published post shows it."""
+    comment, number = comment_page(session, comment_id, per_page, own)
+    page = thread_page(session, comment.thread_url)
+    if page.id != comment.page_id or not shows_comments(page, article_defaults):
+        raise CommentError(404, "no such comment", None, "not_found")
+    query = f"?comments={number}" if number > 1 else ""
+    return f"{page.url_path}{query}#comment-{comment.id}"
 
 
 def has_own_pending(session: DbSession, page_id: int, own: Collection[int]) -> bool:
