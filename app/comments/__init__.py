@@ -10,5 +10,6 @@ from app.comments import (  # noqa: E402,F401 - routes register on import
     confirm_views,
     feeds,
     form_views,
+    stats_views,
     unsubscribe_views,
 )
