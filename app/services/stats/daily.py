@@ -101,13 +101,3 @@ def first_today(session: Session, network: str, user_agent: str, url: str,
         .on_conflict_do_nothing(index_elements=["mark"]).returning(view_marks.c.mark)).first()
     return inserted is not None
 
-
-def forget_today(session: Session) -> None:
-    """Drop the day's salt and marks (a test, or a site that wants the day to start over)."""
-    backend = _redis(session)
-    if backend is not None:
-        client, prefix = backend
-        for key in client.scan_iter(f"{prefix}stats:*"):
-            client.delete(key)
-    session.execute(delete(view_marks))
-    session.execute(delete(view_salts))
