@@ -17,6 +17,7 @@ from app.errors import init_errors
 from app.extensions import cache, db, migrate
 from app.secret_key import resolve_secret_key
 from app.services import ratelimit
+from app.services.stats import daily as stats_daily
 
 
 def create_app(config: dict[str, Any] | None = None,
@@ -58,6 +59,7 @@ def _build(config: dict[str, Any] | None, instance: Path) -> Flask:
     with app.app_context():
         configure_engine(db.engine)
         ratelimit.configure(db.engine, app.config)
+        stats_daily.configure(db.engine, app.config)
 
     from app.admin import bp as admin_bp
     from app.blog import bp as blog_bp

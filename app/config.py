@@ -160,6 +160,11 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "COMMENTS_EDIT_WINDOW": _int(env, "COMMENTS_EDIT_WINDOW", 15 * 60),
         "COMMENTS_RATE_LIMIT": _int(env, "COMMENTS_RATE_LIMIT", 5),
         "COMMENTS_RATE_WINDOW": _int(env, "COMMENTS_RATE_WINDOW", 60),
+        # Views and likes (app/services/stats/): how many a network may send per window.
+        "STATS_VIEW_RATE_LIMIT": _int(env, "STATS_VIEW_RATE_LIMIT", 120),
+        "STATS_VIEW_RATE_WINDOW": _int(env, "STATS_VIEW_RATE_WINDOW", 60),
+        "STATS_LIKE_RATE_LIMIT": _int(env, "STATS_LIKE_RATE_LIMIT", 10),
+        "STATS_LIKE_RATE_WINDOW": _int(env, "STATS_LIKE_RATE_WINDOW", 60),
         "COMMENTS_MIN_FILL_SECONDS": _int(env, "COMMENTS_MIN_FILL_SECONDS", 3),
         "COMMENTS_MAX_LINKS": _int(env, "COMMENTS_MAX_LINKS", 3),
         # Top-level comments per page of a thread, each with all its replies.

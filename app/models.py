@@ -9,13 +9,17 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -307,3 +311,47 @@ class ImageVariant(Model):
     )
     width: Mapped[int] = mapped_column(Integer, primary_key=True)
     variant_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+
+
+class PageStat(Model):
+    """How many readers a page had: one per network, browser and day (app/services/stats/).
+
+    Keyed by the page's URL, as comment threads are: the count outlives a re-import, a prune
+    and re-import of the page, a backup and restore, and a copy.
+    """
+
+    __tablename__ = "page_stats"
+
+    url: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    views: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class PageLike(Model):
+    """One browser's like of a page: a keyed hash of (the browser's random token, the URL).
+
+    A page's likes are its rows, so a like and an unlike are one INSERT or DELETE each.
+    """
+
+    __tablename__ = "page_likes"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    url: Mapped[str] = mapped_column(String(1024), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# Today's state of the view counter, never carried by a backup (app/services/backup/dump.py
+# skips these tables) and emptied when the day turns: the day's random salt, and the salted
+# hashes of the readers counted today. Not models of the site's data: their own metadata.
+EPHEMERAL = MetaData()
+
+view_salts = Table(
+    "view_salts", EPHEMERAL,
+    Column("day", Date, primary_key=True),
+    Column("salt", String(64), nullable=False),
+)
+
+view_marks = Table(
+    "view_marks", EPHEMERAL,
+    Column("mark", String(64), primary_key=True),
+    Column("day", Date, nullable=False, index=True),
+)

@@ -16,7 +16,16 @@ from sqlalchemy import create_engine, insert, select, text
 
 from app.database import configure_engine
 from app.extensions import db as _db
-from app.models import Comment, Page, RateBucket, SiteState, ThreadDigestItem, ThreadSubscription
+from app.models import (
+    Comment,
+    Page,
+    PageLike,
+    PageStat,
+    RateBucket,
+    SiteState,
+    ThreadDigestItem,
+    ThreadSubscription,
+)
 from app.services.backup.dump import reflect
 from app.services.comments import moderation
 from app.services.comments.rules import CommentInput, CommentSettings
@@ -93,6 +102,8 @@ def populate(app: Flask, content: Path) -> None:
             RateBucket(key="comment:abc", window=28_000_000, count=3),
             RateBucket(key="login:xyz", window=1, count=1),
             SiteState(key="custom", value=7),
+            PageStat(url=POST, views=12_345_678_901),  # past 32 bits
+            PageLike(key="f" * 64, url=POST, created_at=datetime(2024, 2, 3, 4, 5, 6)),
         ])
         _db.session.commit()
         # A confirmed thread subscriber with a comment waiting for their next digest.
@@ -135,6 +146,9 @@ def assert_same(source: dict[str, list[tuple]], target: dict[str, list[tuple]]) 
     if "thread_subscriptions" in source:  # (a dump from before migration 0012 has none)
         assert [r[2] for r in source["thread_subscriptions"]] == ["follower@example.com"]
         assert len(source["thread_digest_items"]) == 1
+    if "page_stats" in source:  # (a dump from before migration 0014 has no counts)
+        assert source["page_stats"] == [(POST, 12_345_678_901)]
+        assert [row[:2] for row in source["page_likes"]] == [("f" * 64, POST)]
     if "spam_features" in source:  # (a dump from before migration 0011 has no model)
         # The spam model the "Buy things" decision taught (scores are compared with comments).
         assert ("#docs", 0, 1) in source["spam_features"] and len(source["spam_features"]) > 5

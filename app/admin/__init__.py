@@ -13,4 +13,4 @@ def _check_settings(state: BlueprintSetupState) -> None:
     check_hash_setting(state.app.config)
 
 
-from app.admin import views  # noqa: E402,F401 - routes register on import
+from app.admin import stats_views, views  # noqa: E402,F401 - routes register on import

@@ -124,12 +124,20 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
     intro_render = rendered_page(intro, site()) if show_intro and intro is not None else None
     intro_html = intro_render.html if intro_render is not None else ""
     extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
+    defaults = site().article_defaults
+
+    def page_flag(item: Page, name: str) -> bool:
+        return article_flag(item, defaults, name)
+
     return render_template(
         "blog/list.html", title=title, items=paged.items, paged=paged, base=base,
         intro=intro, intro_html=intro_html, kind=kind,
         intro_shortcodes=intro_render.shortcodes if intro_render is not None else (),
         translations=langs.translations(intro) if intro is not None else [],
-        comment_counts=comments.counts(db.session, [p.id for p in paged.items]), **extra)
+        comment_counts=comments.counts(db.session, [p.id for p in paged.items]),
+        page_flag=page_flag, stats_shown=any(
+            page_flag(p, "showViews") or page_flag(p, "showLikes") for p in paged.items),
+        **extra)
 
 
 def _page_size() -> int:

@@ -9,6 +9,7 @@ def register_cli(app: Flask) -> None:
     from app.cli.comments import comments_cli
     from app.cli.content import content_cli
     from app.cli.site import site_cli
+    from app.cli.stats import stats_command  # noqa: F401 - `flask site stats` registers
 
     app.cli.add_command(content_cli)
     app.cli.add_command(comments_cli)

@@ -11,6 +11,7 @@ from app.comments import (  # noqa: E402,F401 - routes register on import
     feeds,
     form_views,
     permalink_views,
+    stats_views,
     subscription_views,
     unsubscribe_views,
 )

@@ -492,6 +492,124 @@ PATHS: dict[str, Any] = {
     },
 }
 
+# -- views and likes (app/comments/stats_views.py) -------------------------------------------
+
+SCHEMAS.update({
+    "Stats": {
+        "type": "object",
+        "properties": {
+            "stats": {
+                "type": "object",
+                "description": "Each URL asked for that is a published post, as given, to its "
+                               "counts: `views` where the post shows views (showViews), "
+                               "`likes` where it shows likes (showLikes).",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"views": {"type": "integer", "minimum": 0},
+                                   "likes": {"type": "integer", "minimum": 0}},
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["stats"],
+        "additionalProperties": False,
+    },
+    "ViewResult": {
+        "type": "object",
+        "properties": {
+            "counted": {"type": "boolean",
+                        "description": "False for a bot, a reader already counted on this "
+                                       "post today, or a post that shows no views."},
+            "views": {"type": "integer", "minimum": 0},
+        },
+        "required": ["counted", "views"],
+        "additionalProperties": False,
+    },
+    "LikeResult": {
+        "type": "object",
+        "properties": {
+            "liked": {"type": "boolean",
+                      "description": "Whether this browser now likes the post."},
+            "likes": {"type": "integer", "minimum": 0},
+        },
+        "required": ["liked", "likes"],
+        "additionalProperties": False,
+    },
+    "ViewRequest": {
+        "type": "object",
+        "properties": {"url": {"type": "string", "description": "The post's URL path."}},
+        "required": ["url"],
+    },
+    "LikeRequest": {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "description": "The post's URL path."},
+            "token": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$",
+                      "description": "This browser's random token (kept in its "
+                                     "localStorage): a second like with it undoes the first."},
+        },
+        "required": ["url", "token"],
+    },
+})
+
+RESPONSES["TooManyCounts"] = _json("Error", "Too many views or likes from this network "
+                                            "(a /24 or /64) within STATS_VIEW_RATE_WINDOW "
+                                            "or STATS_LIKE_RATE_WINDOW seconds.")
+
+_STATS_WRITE_ERRORS = {
+    "400": _error("BadRequest"),
+    "403": _error("Forbidden"),
+    "404": _error("NotFound"),
+    "413": _error("TooLarge"),
+    "415": _error("UnsupportedMedia"),
+    "429": _error("TooManyCounts"),
+}
+
+PATHS.update({
+    "/api/stats": {
+        "get": {
+            "operationId": "getStats",
+            "summary": "Views and likes of several posts",
+            "parameters": [{
+                "name": "url", "in": "query", "required": False, "style": "form",
+                "explode": True,
+                "description": "Post URL paths, repeated (`?url=/a/&url=/b/`); only the "
+                               "first 100 are read.",
+                "schema": {"type": "array", "items": {"type": "string"}},
+            }],
+            "responses": {
+                "200": _json("Stats", "The counts.", headers={
+                    "Cache-Control": {"schema": {"const": "private, no-store"}},
+                }),
+                "400": _error("BadRequest"),  # a query string not UTF-8, or NUL
+            },
+        },
+    },
+    "/api/views": {
+        "post": {
+            "operationId": "countView",
+            "summary": "Count a view of a post",
+            "description": "Once per reader (network, User-Agent) and post and day, with no "
+                           "cookie and nothing personal kept; never for a User-Agent that "
+                           "announces a bot.",
+            "requestBody": {"required": True,
+                            "content": {JSON: {"schema": _ref("ViewRequest")}}},
+            "responses": {"200": _json("ViewResult", "The post's views."),
+                          **_STATS_WRITE_ERRORS},
+        },
+    },
+    "/api/likes": {
+        "post": {
+            "operationId": "toggleLike",
+            "summary": "Like a post, or undo this browser's like",
+            "requestBody": {"required": True,
+                            "content": {JSON: {"schema": _ref("LikeRequest")}}},
+            "responses": {"200": _json("LikeResult", "The post's likes."),
+                          **_STATS_WRITE_ERRORS},
+        },
+    },
+})
+
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
