@@ -50,7 +50,8 @@ POST = "/posts/the-rise-of-ai-generated-images/"
 IMAGE = POST + "gallery/midjourney.png"
 ORIGIN = SAME_ORIGIN
 TALLY = Tally("HTTP fuzz")
-REQUEST_BUDGET = 6000  # grows with the routes (confirm links; each language's search pages)
+REQUEST_BUDGET = 8000  # grows with the routes (confirm and subscription links, permalinks, stats;
+# each language's search pages)
 # Seconds: a slower answer to one request is a denial of service. (Generous: the admin login
 # checks an scrypt hash on purpose, and CI machines are shared.)
 SLOW_REQUEST = 10.0
@@ -227,10 +228,12 @@ def _samples(site: Site, rule: Any) -> list[str]:
         "filename": ["css/site.css"],
         "token": ["0" * 32, "not-a-token"],  # unsubscribe and confirmation links of emails
         "lang": ["fr", "xx"],  # a language's own search page, and one no site declares
+        "subscription_id": ["1", "999999"],  # thread subscriptions' mailed links
+        "action": ["confirm", "unsubscribe"],
     }
     urls = [rule.rule]
     for name in rule.arguments:
-        pattern = re.compile(rf"<(?:\w+:)?{name}>")
+        pattern = re.compile(rf"<(?:[^<>:]+:)?{name}>")  # <name>, <int:name>, <any(a, b):name>
         urls = [pattern.sub(v, u) for u in urls for v in values[name]]
     assert all("<" not in u for u in urls), urls
     return sorted(set(urls))
@@ -242,7 +245,7 @@ def _with_odd_variables(rule: Any, value: str) -> str:
         if match.group(1) == "path:":
             return "posts/the-rise-of-ai-generated-images/" + value
         return value
-    return re.sub(r"<(\w+:)?\w+>", fill, rule.rule)
+    return re.sub(r"<([^<>:]+:)?\w+>", fill, rule.rule)
 
 
 @dataclass(frozen=True)

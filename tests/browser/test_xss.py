@@ -46,6 +46,7 @@ SETTINGS = {
     "COMMENTS_MIN_FILL_SECONDS": "0",
     "COMMENTS_RATE_LIMIT": "10000",
     "COMMENTS_RATE_WINDOW": "60",
+    "COMMENTS_PER_PAGE": "1000",  # every payload on the one page the browser opens
 }
 SET_UP = """
 import sys
