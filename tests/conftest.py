@@ -20,6 +20,7 @@ from app.extensions import db as _db
 from tests import backends
 from tests.html import soup
 from tests.shared import ROOT
+from tests.smtp_server import smtp  # noqa: F401 - the SMTP server fixture, for every test
 
 pytest_plugins = ["pytester", "tests.ci_skips", "tests.measure"]
 

@@ -29,7 +29,7 @@ from app.models import Comment, Notification
 from app.services.comments import moderation
 from app.services.comments import trust as comment_trust
 from tests.conftest import make_app
-from tests.test_notifications import Inbox, smtp  # noqa: F401 - the SMTP server fixture
+from tests.smtp_server import Inbox
 
 POST = "/posts/the-rise-of-ai-generated-images/"
 SECRET = "test-secret-key-that-is-long-enough-for-tests"
@@ -182,7 +182,7 @@ def test_no_confirmation_emails_outside_first_mode(approved: tuple[Flask, FlaskC
 
 
 def test_the_emailed_link_publishes_the_held_comment(tmp_path: Path, seed_dir: Path,
-                                                     smtp: tuple[Inbox, int]) -> None:  # noqa: F811
+                                                     smtp: tuple[Inbox, int]) -> None:
     """Double opt-in over real SMTP: only a reader of the mailbox can publish the comment."""
     inbox, port = smtp
     app = _site(tmp_path, seed_dir, "first", port)

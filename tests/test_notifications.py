@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-from collections.abc import Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -19,37 +12,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Comment, Notification
 from tests.conftest import make_app
+from tests.smtp_server import Inbox, free_port
 
 POST = "/posts/the-rise-of-ai-generated-images/"
-
-
-class Inbox:
-    """An aiosmtpd handler keeping every message it is given."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        parsed = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            self.messages.append(parsed)  # type: ignore[arg-type]
-        return "250 Message accepted for delivery"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 def _site(tmp_path: Path, seed_dir: Path, port: int, **overrides: object) -> Flask:
@@ -165,7 +130,7 @@ def test_a_held_reply_emails_only_once_a_moderator_approves_it(
 def test_an_unreachable_server_is_retried_later(tmp_path: Path, seed_dir: Path,
                                                 smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
-    app = _site(tmp_path, seed_dir, _free_port())  # nothing listens there
+    app = _site(tmp_path, seed_dir, free_port())  # nothing listens there
     first = _comment(app.test_client(), "Notify me.", author="Ann", email="ann@example.com",
                      notify=True)
     _comment(app.test_client(), "A reply.", author="Bob", parent_id=first["id"])

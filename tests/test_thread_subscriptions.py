@@ -4,14 +4,11 @@ real SMTP server of tests/test_notifications.py (aiosmtpd)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -22,7 +19,7 @@ from app.services.comments import subscriptions
 from app.services.site.queries import utcnow
 from tests.conftest import make_app
 from tests.html import soup
-from tests.test_notifications import Inbox, _free_port
+from tests.smtp_server import Inbox
 
 POST = "/posts/the-rise-of-ai-generated-images/"
 TITLE = "The Rise of AI-Generated Images: A Creative Revolution"
@@ -31,15 +28,6 @@ ORIGIN = "http://localhost"
 SUE = "sue@example.com"
 OTHERS = ("ann@example.com", "bob@example.com", "cy@example.com", "di@example.com",
           "ed@example.com")
-
-
-@pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield inbox, controller.port
-    controller.stop()
 
 
 def _site(tmp_path: Path, seed_dir: Path, port: int, **overrides: object) -> Flask:
