@@ -14,7 +14,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from app.comments import api
-from app.comments.api_views import json_body as json_body
+from app.comments.api_views import json_body
 from app.extensions import db
 from app.services.stats import counters
 from app.services.stats.counters import Reader, StatsError, StatsSettings
