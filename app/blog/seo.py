@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from app.content.urls import escape_path
 from app.models import Page
+from app.services.site.feature import FeatureImage
 
 _IMG_RE = re.compile(r'<img\b[^>]*\bsrc="([^"]+)"')
 
@@ -39,10 +40,12 @@ def iso(value: Any) -> str | None:
 
 
 def post_metadata(page: Page, html: str, description: str, base_url: str, site_title: str,
-                  author: str, tags: list[str]) -> dict[str, Any]:
-    """Everything the post's <head> needs, with absolute URLs."""
+                  author: str, tags: list[str],
+                  feature: FeatureImage | None = None) -> dict[str, Any]:
+    """Everything the post's <head> needs, with absolute URLs; the image (og:image) is the
+    feature image (app/services/site/feature.py), else the body's first image."""
     url = absolute(base_url, page.url_path)
-    image = first_image(html)
+    image = feature.src if feature is not None else first_image(html)
     image_url = urljoin(url, image) if image else None
     data: dict[str, Any] = {
         "@context": "https://schema.org",

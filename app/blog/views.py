@@ -23,7 +23,7 @@ from app.render.pipeline import COMMENTS_MARKER
 from app.services.comments import threads as comments
 from app.services.comments.rules import CommentError, CommentSettings
 from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
-from app.services.site import queries
+from app.services.site import feature, queries
 from app.services.site.article import article_flag
 from app.services.site.bundles import find_variant
 from app.services.site.rendering import rendered_page
@@ -85,8 +85,10 @@ def _render_post(page: Page, own: comments.Personal | None = None,
     older, newer = queries.neighbours(db.session, page)
     config = current_app.config
     defaults = settings.article_defaults
+    hero, image = feature.post_images(db.session, page, defaults, settings.params)
     return render_template(
         "blog/post.html",
+        hero=hero,
         page=page,
         rendered=rendered,
         body_before=before,
@@ -104,7 +106,7 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         show=lambda name: article_flag(page, defaults, name),
         description=description,
         meta=post_metadata(page, rendered.html, description, base_url(), settings.title,
-                           settings.author, [t.name for t in tags]),
+                           settings.author, [t.name for t in tags], image),
         older=older,
         newer=newer,
         related=queries.related(db.session, page, config["RELATED_LIMIT"]),
@@ -135,6 +137,7 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
         intro_shortcodes=intro_render.shortcodes if intro_render is not None else (),
         translations=langs.translations(intro) if intro is not None else [],
         comment_counts=comments.counts(db.session, [p.id for p in paged.items]),
+        features=feature.feature_images(db.session, paged.items, site().params),
         page_flag=page_flag, stats_shown=any(
             page_flag(p, "showViews") or page_flag(p, "showLikes") for p in paged.items),
         **extra)

@@ -33,6 +33,8 @@ class Item:
     published: datetime | None  # naive UTC
     description: str  # HTML, escaped once by the XML writer as RSS expects
     image: str | None = None  # absolute URL of a featured image (media:content)
+    image_type: str = ""  # its media type, when known
+    image_size: tuple[int, int] | None = None  # its width and height, when known
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,10 @@ def build_rss(channel: Channel, items: Iterable[Item], zone: tzinfo = UTC) -> by
         _add(entry, "guid", item.link, isPermaLink="true")
         _add(entry, "description", item.description)
         if item.image:
-            _add(entry, f"{{{MEDIA}}}content", url=item.image, medium="image")
+            extra = {"type": item.image_type} if item.image_type else {}
+            if item.image_size:
+                extra.update(width=str(item.image_size[0]), height=str(item.image_size[1]))
+            _add(entry, f"{{{MEDIA}}}content", url=item.image, medium="image", **extra)
     return _document(rss)
 
 

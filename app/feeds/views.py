@@ -6,7 +6,6 @@ import hashlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
-from fnmatch import fnmatch
 from typing import Any
 
 from flask import Response, abort, current_app, request
@@ -18,8 +17,7 @@ from app.feeds import bp
 from app.feeds.rss import Channel, Item, UrlEntry, absolutize, build_rss, build_sitemap, robots_txt
 from app.models import Page
 from app.render.pipeline import COMMENTS_MARKER
-from app.services.site import feed_queries, queries
-from app.services.site.bundles import file_url
+from app.services.site import feature, feed_queries, queries
 from app.services.site.rendering import rendered_page
 from app.web.page_cache import cached_body
 from app.web.site import site as current_site
@@ -32,7 +30,6 @@ DEFAULT_LIMIT = 20
 CHANGEFREQ = "daily"
 PRIORITY = 0.5
 CHANGEFREQS = frozenset({"always", "hourly", "daily", "weekly", "monthly", "yearly", "never"})
-FEATURED = (("*feature*",), ("*cover*", "*thumbnail*"))  # Blowfish's feed image lookup
 # Without SITE_BASE_URL, bodies are cached once with this origin and the request's is put in
 # at send time: one entry per path whatever the Host header, and no cross-host poisoning.
 ORIGIN_PLACEHOLDER = "http://site-origin.invalid"
@@ -97,14 +94,15 @@ def _zone() -> tzinfo:
         return UTC
 
 
-def _featured(page: Page) -> str | None:
-    images = [f for f in page.files
-              if "/" not in f.rel_path and f.blob.media_type.startswith("image/")]
-    for patterns in FEATURED:
-        for found in images:
-            if any(fnmatch(found.rel_path.lower(), pattern) for pattern in patterns):
-                return absolute(file_url(page.url_path, found.rel_path))
-    return None
+def _featured(image: feature.FeatureImage | None) -> dict[str, Any]:
+    """The feature image (app/services/site/feature.py) as the item's media:content."""
+    if image is None:
+        return {}
+    if not image.local:
+        return {"image": image.src}
+    size = (image.width, image.height) if image.media_type != "image/svg+xml" else None
+    return {"image": absolute(image.path), "image_type": image.media_type,
+            "image_size": size}
 
 
 def _content(page: Page) -> str:
@@ -113,11 +111,12 @@ def _content(page: Page) -> str:
     return page.summary_html
 
 
-def page_item(page: Page) -> Item:
+def page_item(page: Page, image: feature.FeatureImage | None = None) -> Item:
     """A page as an RSS item, its HTML links made absolute."""
     link = absolute(page.url_path)
     description = absolutize(_content(page), base_url(), link)
-    return Item(page.title, link, page.date or page.publish_date, description, _featured(page))
+    return Item(page.title, link, page.date or page.publish_date, description,
+                **_featured(image))
 
 
 def _channel(title: str, list_path: str, lang: str, stamps: list[datetime | None]) -> Channel:
@@ -133,7 +132,11 @@ def _channel(title: str, list_path: str, lang: str, stamps: list[datetime | None
 
 def _pages_feed(title: str, list_path: str, lang: str, pages: list[Page]) -> bytes:
     channel = _channel(title, list_path, lang, [feed_queries.page_lastmod(p) for p in pages])
-    return build_rss(channel, [page_item(page) for page in pages], _zone())
+    params = current_site().params
+    by_page, by_url = feature.load_candidates(db.session, pages, params)
+    items = [page_item(page, feature.choose(page, by_page.get(page.id, ()), params, by_url))
+             for page in pages]
+    return build_rss(channel, items, _zone())
 
 
 def _home_feed(lang: str, home: Page | None) -> bytes:
