@@ -196,7 +196,7 @@ def load_candidates(session: DbSession, pages: Sequence[Page], params: Mapping[s
              if isinstance(v := p.param("featureimage"), str) and v.strip()}
     lowered = func.lower(BundleFile.rel_path)
     wanted = or_(*(lowered.like(pattern) for pattern in _LIKE_PATTERNS),
-                 BundleFile.rel_path.in_(sorted(named)))
+                 *([BundleFile.rel_path.in_(sorted(named))] if named else []))
     by_page: dict[int, list[Candidate]] = defaultdict(list)
     if ids:
         query = (
