@@ -4,9 +4,12 @@ no contrast (or other WCAG) violation over the background styles, light and dark
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import tempfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ pytestmark = pytest.mark.browser
 GALLERY = ROOT / "content" / "posts" / "the-rise-of-ai-generated-images" / "gallery"
 STYLES = ("basic", "big", "background", "thumbAndBackground")
 AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "tests" / "a11y" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
 SHOTS = Path(tempfile.gettempdir()) / "shots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
@@ -164,3 +168,23 @@ def test_card_thumbnails_load_without_moving_the_list(browser: Any, hero_server:
             assert visit.problems == []
         finally:
             visit.close()
+
+
+def test_hero_and_card_markup_is_valid_html(hero_server: str, tmp_path: Path) -> None:
+    """The Nu Html Checker finds no error on the hero pages and the list of cards."""
+    missing = "java is not installed" if shutil.which("java") is None else (
+        "" if VNU.exists() else f"{VNU.relative_to(ROOT)} is missing (run tests/a11y/install.sh)")
+    if missing:
+        if os.environ.get("BLOG_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"BLOG_REQUIRE_BROWSER=1 but {missing}", pytrace=False)
+        pytest.skip(missing)
+    for path in [f"/posts/{style.lower()}/" for style in STYLES] + ["/posts/"]:
+        with urllib.request.urlopen(hero_server + path, timeout=30) as response:
+            name = path.strip("/").replace("/", "-") + ".html"
+            (tmp_path / name).write_bytes(response.read())
+    result = subprocess.run(
+        ["java", "-Xss16m", "-XX:TieredStopAtLevel=1", "-jar", str(VNU), "--format", "json",
+         "--errors-only", *map(str, sorted(tmp_path.glob("*.html")))],
+        capture_output=True, text=True, timeout=300, check=False)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages] == []
