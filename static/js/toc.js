@@ -43,7 +43,8 @@
       var hashIndex = links.findIndex(function (l) { return l.getAttribute("href") === location.hash; });
       if (hashIndex > active) active = hashIndex;
     }
-    return active;
+    // Above the first heading Blowfish marks the first entry.
+    return active < 0 && links.length ? 0 : active;
   }
 
   function mark() {
@@ -60,7 +61,7 @@
       // smartTOCHideUnfocusedChildren: only the active entry's branch stays unfolded.
       Array.prototype.forEach.call(nav.querySelectorAll("li ul"), function (list) {
         var owner = list.parentElement.querySelector("a");
-        var open = active >= 0 && (list.contains(links[active]) || owner === links[active]);
+        var open = list.contains(links[active]) || owner === links[active];
         list.classList.toggle("toc-folded", !open);
       });
     }
