@@ -26,7 +26,8 @@
   progress.max = 100;
   progress.value = 0;
   progress.setAttribute("aria-label", aside.getAttribute("data-progress-label") || "Reading progress");
-  document.body.appendChild(progress);
+  // Inside <main>: every part of the page belongs to a landmark (it is fixed to the top).
+  (document.querySelector("main") || document.body).appendChild(progress);
 
   function atBottom() {
     return window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 2;

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import VENV_BIN, _run, _server_env, gunicorn
+from tests.browser.conftest import ROOT, VENV_BIN, _run, _server_env, gunicorn
 from tests.browser.test_comments_browser import tab
 
 pytestmark = pytest.mark.browser
@@ -178,3 +178,27 @@ def test_series_links_lead_through_the_series(browser: Any, furnished_server: st
         page.locator("details.series-box a.series-term").click()
         page.wait_for_url("**/series/flask-basics/")
         expect(page.locator(".card-title a")).to_have_count(3)
+
+
+AXE = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_furniture_passes_axe(browser: Any, furnished_server: str, scheme: str) -> None:
+    """axe-core finds no WCAG 2.1 A/AA or best-practice violation in the furniture: series
+    box open, breadcrumbs, zen button, smart TOC, in normal and zen mode, light and dark."""
+    if not AXE.exists():
+        pytest.skip(f"{AXE.relative_to(ROOT)} is missing (run tests/a11y/install.sh)")
+    with tab(browser, furnished_server, dark=scheme == "dark") as visit:
+        visit.page.context.add_init_script(path=str(AXE))
+        page = visit.open("/posts/two/")
+        page.locator("details.series-box summary").click()
+        page.wait_for_selector("#comments[data-enhanced]", state="attached")
+        options = {"runOnly": WCAG, "resultTypes": ["violations"]}
+        for zen in (False, True):
+            if zen:
+                page.get_by_role("button", name="Zen mode").click()
+            found = page.evaluate("options => axe.run(document, options)", options)
+            assert [(v["id"], [n["html"][:120] for n in v["nodes"]])
+                    for v in found["violations"]] == [], f"zen={zen}"
