@@ -18,12 +18,12 @@ from app.blog import bp, langs, navigation
 from app.blog.seo import post_metadata, text_of
 from app.content.urls import escape_path
 from app.extensions import db
-from app.models import Page
+from app.models import Page, Term
 from app.render.pipeline import COMMENTS_MARKER
 from app.services.comments import threads as comments
 from app.services.comments.rules import CommentError, CommentSettings
 from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
-from app.services.site import feature, queries
+from app.services.site import feature, furniture, queries
 from app.services.site.article import article_flag
 from app.services.site.bundles import find_variant
 from app.services.site.rendering import rendered_page
@@ -115,7 +115,24 @@ def _render_post(page: Page, own: comments.Personal | None = None,
         translations=langs.translations(page),
         page_lang=page.lang,
         author_values=author_values or {},
+        furniture=furniture.for_post(db.session, page, defaults, settings.params, _home_crumb(
+            page.lang)),
     )
+
+
+def _home_crumb(lang: str) -> furniture.Crumb:
+    """The first breadcrumb: the home page in `lang` (titled as the site)."""
+    return furniture.Crumb(site().title, langs.prefix(lang) + "/")
+
+
+def _list_crumbs(kind: str, title: str, base: str, intro: Page | None,
+                 lang: str, hugo_path: str) -> tuple[furniture.Crumb, ...]:
+    """A section's or term's breadcrumbs, when Blowfish's list/term params show them."""
+    if kind not in ("section", "term") or not furniture.list_shows_breadcrumbs(
+            intro, site().params, kind):
+        return ()
+    return furniture.breadcrumbs(db.session, lang, hugo_path, _home_crumb(lang),
+                                 furniture.Crumb(title, base))
 
 
 def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None = None,
@@ -127,6 +144,11 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
     intro_html = intro_render.html if intro_render is not None else ""
     extra.setdefault("page_lang", intro.lang if intro is not None else langs.split(base)[0])
     defaults = site().article_defaults
+    term = extra.get("term")
+    crumbs = _list_crumbs(kind, title, base, intro, str(extra["page_lang"]),
+                          intro.hugo_path if intro is not None
+                          else f"/{term.taxonomy}/{term.slug}" if isinstance(term, Term)
+                          else "/" + langs.split(base)[1].strip("/"))
 
     def page_flag(item: Page, name: str) -> bool:
         return article_flag(item, defaults, name)
@@ -138,7 +160,7 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
         translations=langs.translations(intro) if intro is not None else [],
         comment_counts=comments.counts(db.session, [p.id for p in paged.items]),
         features=feature.feature_images(db.session, paged.items, site().params),
-        page_flag=page_flag, stats_shown=any(
+        page_flag=page_flag, breadcrumbs=crumbs, stats_shown=any(
             page_flag(p, "showViews") or page_flag(p, "showLikes") for p in paged.items),
         **extra)
 
