@@ -5,9 +5,11 @@ Blowfish reads `.Site.Params.Author` (`layouts/partials/author.html`, `author-li
 `home/profile.html`): a language's own `[languages.xx.params.author]` is merged over the
 site's. `links` is a list of one-entry tables, `{github = "https://..."}`, whose key names an
 icon. The image is a path Hugo's `resources.Get` reads from the site's `assets/` folder (or a
-remote URL); this engine serves only what it imported, so a path resolves to a file stored
-with a page bundle at that URL (e.g. `img/author.jpg` beside `content/_index.md`, which Hugo
-also publishes at `/img/author.jpg`), and an absolute `http(s)` URL is used as written.
+remote URL, which Hugo downloads at build time); this engine serves only what it imported,
+so a path resolves to a file stored with a page bundle at that URL (e.g. `author.jpg` beside
+`content/_index.md`, which Hugo also publishes at `/author.jpg`). A remote URL is not shown:
+the pages' Content-Security-Policy lets images come from this site only (`img-src 'self'`),
+so it could only be a broken image and a console error.
 """
 
 from __future__ import annotations
@@ -121,16 +123,12 @@ def site_author(params: Mapping[str, Any], languages: Sequence[Mapping[str, Any]
 
 def image_url(session: DbSession, configured: str) -> str:
     """The URL an image param (`author.image`, `homepage.homepageImage`, ...) is shown from:
-    an absolute http(s) URL as written; a path, when a published page's bundle file lives at
-    that URL (versioned, as bundle files are linked); else "" (nothing to show, as Blowfish
-    shows nothing when `resources.Get` finds no file)."""
+    a path, when a published page's bundle file lives at that URL (versioned, as bundle files
+    are linked); else "" (nothing to show, as Blowfish shows nothing when `resources.Get`
+    finds no file). A remote URL (any scheme, or `//host/...`) is "": the CSP refuses it."""
     value = configured.strip()
-    if not value:
+    if not value or ":" in value.split("/")[0] or value.startswith("//"):
         return ""
-    if value.lower().startswith(("http://", "https://")):
-        return value
-    if ":" in value.split("/")[0] or value.startswith("//"):
-        return ""  # another scheme, or a protocol-relative URL
     path = "/" + value.lstrip("/")
     found = session.execute(
         select(BundleFile.blob_sha256).join(Page, Page.id == BundleFile.page_id)
