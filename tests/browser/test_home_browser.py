@@ -172,8 +172,10 @@ def test_profile_shows_the_author_image(site: Site, browser: Any) -> None:
         page.goto(site.base_url + "/posts/p1/", wait_until="load")
         assert page.evaluate(
             "document.querySelector('.author-box img.author-avatar').naturalWidth") == 300
+        _shot(page, "post-author-box")
         page.goto(site.base_url + "/posts/", wait_until="load")
         assert page.locator("h2.year-heading").all_inner_texts() == ["2022", "2021"]
+        _shot(page, "posts-by-year")
         assert not problems, problems
     finally:
         context.close()
