@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import Response, abort, current_app, redirect, render_template, request
 from werkzeug.wrappers import Response as AnyResponse  # what redirect() makes, too
@@ -25,7 +25,17 @@ from app.services.comments.rules import CommentError, CommentSettings
 from app.services.comments.tokens import AUTHOR_COOKIE, read_author_ids
 from app.services.site import feature, furniture, queries
 from app.services.site.article import article_flag
+from app.services.site.author import AuthorBox, SiteAuthor, author_box, image_url, site_author
 from app.services.site.bundles import find_variant
+from app.services.site.listing import (
+    ListOptions,
+    by_year,
+    home_options,
+    list_options,
+    more_link,
+    recent_posts,
+    summary_rule,
+)
 from app.services.site.rendering import rendered_page
 from app.web.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
 from app.web.site import site
@@ -136,7 +146,8 @@ def _list_crumbs(kind: str, title: str, base: str, intro: Page | None,
 
 
 def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None = None,
-                 kind: str = "section", **extra: object) -> str | None:
+                 kind: str = "section", listing: ListOptions | None = None,
+                 **extra: object) -> str | None:
     if paged.number > paged.pages:
         return None
     show_intro = intro is not None and intro.body.strip() and paged.number == 1
@@ -149,6 +160,9 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
                           intro.hugo_path if intro is not None
                           else f"/{term.taxonomy}/{term.slug}" if isinstance(term, Term)
                           else "/" + langs.split(base)[1].strip("/"))
+    params = site().params
+    if listing is None:
+        listing = list_options(params, intro, "term" if kind == "term" else "list")
 
     def page_flag(item: Page, name: str) -> bool:
         return article_flag(item, defaults, name)
@@ -162,6 +176,8 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
         features=feature.feature_images(db.session, paged.items, site().params),
         page_flag=page_flag, breadcrumbs=crumbs, stats_shown=any(
             page_flag(p, "showViews") or page_flag(p, "showLikes") for p in paged.items),
+        listing=listing, year_groups=by_year(paged.items) if listing.group_by_year else None,
+        summary_shown=summary_rule(params),
         **extra)
 
 
@@ -170,16 +186,62 @@ def _page_size() -> int:
     return size
 
 
+def _site_author(lang: str | None = None) -> SiteAuthor:
+    """The site's author (`params.author`, the language's over the site's)."""
+    settings = site()
+    return site_author(settings.params, settings.languages, lang or settings.language)
+
+
+def _site_image(configured: str) -> str:
+    """The URL an image param is shown from ("" when nothing is there), once a generation."""
+    if not configured:
+        return ""
+    return per_generation(f"site_image:{configured}",
+                          lambda: image_url(db.session, configured))
+
+
+@bp.app_context_processor
+def _author_helpers() -> dict[str, object]:
+    """For blog/_author.html: the site's author, its image, and a post's author box."""
+
+    def box(page: Page) -> AuthorBox:
+        return author_box(page, site().article_defaults, _site_author(page.lang))
+
+    return {"site_author": _site_author, "site_image": _site_image, "author_box": box}
+
+
 def _home(number: int, lang: str | None = None) -> str | None:
     lang = lang or langs.default_lang()
     base = langs.prefix(lang) + "/"
     intro = queries.find_page(db.session, base)
     sections = navigation.main_sections(lang)
-    paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
-    if intro is None and not paged.total and base != "/":
-        return None  # a language prefix with nothing in that language
+    home = home_options(site().params)
+    if home is None:  # no [params.homepage]: the recent posts, page by page
+        paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
+        if intro is None and not paged.total and base != "/":
+            return None  # a language prefix with nothing in that language
+        title = intro.title if intro is not None and intro.title else site().title
+        listing = replace(list_options(site().params), group_by_year=False)
+        return _render_list(title, paged, base, intro, kind="home", listing=listing,
+                            page_lang=lang)
+    if number > 1:
+        return None  # Blowfish's home shows its recent articles on one page
+    items = recent_posts(db.session, lang, sections, home.recent_items) \
+        if home.show_recent else []
+    if intro is None and base != "/" and not (
+            items or recent_posts(db.session, lang, sections, 1)):
+        return None
     title = intro.title if intro is not None and intro.title else site().title
-    return _render_list(title, paged, base, intro, kind="home", page_lang=lang)
+    author = _site_author(lang)
+    own = list_options(site().params)
+    listing = ListOptions(card_view=home.card_view, card_view_wide=home.card_view_wide,
+                          show_cards=own.show_cards, show_summary=own.show_summary)
+    paged = queries.Paged(items, len(items), 1, max(1, len(items)))
+    return _render_list(title, paged, base, intro, kind="home", listing=listing,
+                        page_lang=lang, home=home, author=author,
+                        author_image=_site_image(author.image),
+                        home_image=_site_image(home.image),
+                        more_href=more_link(home.show_more_dest, langs.prefix(lang)))
 
 
 @bp.route("/")

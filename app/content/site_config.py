@@ -103,7 +103,10 @@ class SiteConfig:
             "title": self.title, "base_url": self.base_url, "default_lang": self.default_lang,
             "default_in_subdir": self.default_in_subdir,
             "languages": [{"code": x.code, "weight": x.weight, "title": x.title,
-                           "label": x.label or x.code, "locale": x.locale} for x in langs],
+                           "label": x.label or x.code, "locale": x.locale,
+                           # a language's own params (Blowfish's params.author per language)
+                           **({"params": _jsonable(dict(x.params))} if x.params else {})}
+                          for x in langs],
             "summary_length": self.summary_length, "toc_start": self.toc_start,
             "toc_end": self.toc_end,
             "taxonomies": list(self.taxonomies) if self.taxonomies is not None else None,
