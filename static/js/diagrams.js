@@ -12,6 +12,8 @@
   "use strict";
   var root = document.documentElement;
   var INERT_NS = "urn:x-blog:inert";
+  var STYLE_DATA = "data-inline-style";
+  var CSS_DATA = "data-inline-css";
 
   function dark() {
     var chosen = root.getAttribute("data-theme");
@@ -70,12 +72,29 @@
     return el;
   }
 
+  // Markup as the browser serialises it (attributes in double quotes, '"' escaped) with its
+  // styles renamed: parsing style="" or <style> is checked by the CSP even in a DOMParser
+  // document; a data attribute, and CSS text in a <title data-inline-css>, are not (and
+  // DOMPurify keeps both).
+  function unstyled(markup) {
+    return String(markup).replace(/<[^>]+>/g, function (tag) {
+      if (/^<style[\s>]/i.test(tag)) return tag.replace(/^<style/i, "<title " + CSS_DATA);
+      if (/^<\/style\s*>$/i.test(tag)) return "</title>";
+      return tag.replace(/(\s)style="/g, "$1" + STYLE_DATA + '="');
+    });
+  }
+
   // While Mermaid draws (in a scratch element of the live page, to measure text), send its
-  // <style> elements and style attributes through the CSSOM.
+  // <style> elements and style attributes through the CSSOM; what it parses (DOMPurify
+  // sanitising its output) gets its style attributes renamed.
   function throughCssom(draw) {
     var doc = Document.prototype, elem = Element.prototype;
     var create = doc.createElement, createNS = doc.createElementNS, setAttr = elem.setAttribute;
+    var parse = DOMParser.prototype.parseFromString;
     var scratch = [];
+    DOMParser.prototype.parseFromString = function (markup, type) {
+      return parse.call(this, unstyled(markup), type);
+    };
     doc.createElement = function (name) {
       if (String(name).toLowerCase() === "style") return inertStyle(createNS, scratch);
       return create.apply(this, arguments);
@@ -95,6 +114,7 @@
       doc.createElement = create;
       doc.createElementNS = createNS;
       elem.setAttribute = setAttr;
+      DOMParser.prototype.parseFromString = parse;
       drop(scratch);
     }
     return Promise.resolve().then(draw).then(function (result) {
@@ -109,19 +129,20 @@
   // The SVG markup Mermaid returns, as nodes of this page: parsed inert, its <style> text
   // into a constructable sheet and its style attributes set through element.style.
   function svgNodes(markup) {
-    var parsed = new DOMParser().parseFromString(markup, "text/html");
+    var parsed = new DOMParser().parseFromString(unstyled(markup), "text/html");
     var svg = parsed.body.querySelector("svg");
     if (!svg) return null;
     var css = [];
-    Array.prototype.slice.call(svg.querySelectorAll("style")).forEach(function (style) {
+    Array.prototype.slice.call(svg.querySelectorAll("[" + CSS_DATA + "]")).forEach(function (style) {
       css.push(style.textContent);
       style.remove();
     });
     var styled = [];
-    Array.prototype.slice.call(svg.querySelectorAll("[style]")).concat(
-      svg.hasAttribute("style") ? [svg] : []).forEach(function (el) {
-      styled.push([el, el.getAttribute("style")]);
-      el.removeAttribute("style");
+    var selector = "[" + STYLE_DATA + "]";
+    Array.prototype.slice.call(svg.querySelectorAll(selector)).concat(
+      svg.matches(selector) ? [svg] : []).forEach(function (el) {
+      styled.push([el, el.getAttribute(STYLE_DATA)]);
+      el.removeAttribute(STYLE_DATA);
     });
     svg = document.adoptNode(svg);
     styled.forEach(function (pair) { pair[0].style.cssText = pair[1]; });
@@ -217,6 +238,8 @@
 
   function chartDefaults(figure) {
     var Chart = window.Chart;
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+    if (still && still.matches) Chart.defaults.animation = false;
     Chart.defaults.color = cssVar(figure, "--muted", "#57534e");
     Chart.defaults.font.family = siteFont();
     Chart.defaults.scale.grid.color = cssVar(figure, "--border", "#e7e5e4");
@@ -235,6 +258,7 @@
       chartDefaults(figure);
       if (figure.chart) figure.chart.destroy();
       holder.hidden = false;
+      holder.classList.toggle("sc-chart-round", !!ROUND[config.type]);
       try {
         figure.chart = new window.Chart(canvas, themed(config, figure));
       } catch (e) {
