@@ -47,7 +47,7 @@ data: {
 }
 {{< /chart >}}
 
-The hypotenuse:
+The hypotenuse: \\(c^2 = a_1 * a_1 + b * b\\), so
 
 $$c = \\sqrt{a^2 + b^2}$$
 """
@@ -153,7 +153,7 @@ def test_diagram_chart_and_formula_are_drawn_cleanly(browser: Any, diagram_serve
         assert state["nodeFill"] not in ("", "rgb(0, 0, 0)", "none")
         assert not state["sourceShown"] and state["canvasShown"] and not state["tableShown"]
         assert state["canvasHeight"] > 100 and state["inked"] > 1000
-        assert state["katex"] == 1 and state["katexDisplay"] == 1
+        assert state["katex"] == 2 and state["katexDisplay"] == 1
         assert "KaTeX_Main" in state["katexFont"]
         vendor = [url.split("?")[0] for url in visit.requests if "/static/vendor/" in url]
         assert any(url.endswith("/mermaid/mermaid.min.js") for url in vendor)
@@ -202,6 +202,7 @@ def test_without_javascript_the_fallbacks_stay(browser: Any, diagram_server: str
         assert page.locator(".sc-mermaid-source").is_visible()
         assert page.locator(".sc-chart-fallback table").is_visible()
         assert not page.locator(".sc-chart-canvas").is_visible()
-        assert "$$c = \\sqrt{a^2 + b^2}$$" in page.locator(".prose").inner_text()
+        text = page.locator(".prose").inner_text()
+        assert "$$c = \\sqrt{a^2 + b^2}$$" in text and "\\(c^2 = a_1 * a_1 + b * b\\)" in text
     finally:
         context.close()
