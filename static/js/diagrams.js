@@ -291,9 +291,13 @@
 
   // ---- start, and follow the theme -------------------------------------------------------
 
+  // One Mermaid pass at a time: each swaps the page's prototypes while it draws.
+  var mermaidQueue = Promise.resolve();
+
   function redraw() {
     drawCharts();
-    return drawMermaid();
+    mermaidQueue = mermaidQueue.then(drawMermaid, drawMermaid);
+    return mermaidQueue;
   }
 
   function start() {

@@ -176,8 +176,22 @@ def test_the_theme_toggle_redraws_in_dark(browser: Any, diagram_server: str) -> 
             timeout=20000)
         dark = visit.page.evaluate(STATE)
         assert dark["svgNodes"] == 3 and dark["inked"] > 1000
+        # Quick toggles queue up; the page's own functions are restored after each pass.
+        visit.page.evaluate("""async () => {
+          const root = document.documentElement;
+          for (const mode of ['light', 'dark', 'light', 'dark']) {
+            root.setAttribute('data-theme', mode);
+            await new Promise(r => setTimeout(r, 5));
+          }
+        }""")
+        visit.page.wait_for_timeout(3000)
+        assert visit.page.evaluate("""() => [Element.prototype.setAttribute,
+          Document.prototype.createElement, Document.prototype.createElementNS,
+          DOMParser.prototype.parseFromString].every(f => /\\[native code\\]/.test(String(f)))""")
         assert visit.page.evaluate(
             "document.querySelectorAll('.sc-mermaid-drawn svg').length") == 1
+        assert visit.page.evaluate(STATE)["nodeFill"] == dark["nodeFill"]
+        assert visit.page.evaluate("document.adoptedStyleSheets.length") == 1  # none left over
         visit.assert_clean()
     finally:
         visit.close()
