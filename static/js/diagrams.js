@@ -266,8 +266,16 @@
         if (window.console) window.console.warn("chart:", e && e.message);
         return;
       }
+      // The data table stays for screen readers (the canvas is only "Bar chart" to them),
+      // out of sight; the config goes.
       var fallback = figure.querySelector(".sc-chart-fallback");
-      if (fallback) fallback.hidden = true;
+      if (fallback && fallback.querySelector("table")) {
+        fallback.classList.add("visually-hidden");
+        var source = fallback.querySelector(".sc-chart-source");
+        if (source) source.hidden = true;
+      } else if (fallback) {
+        fallback.hidden = true;
+      }
       figure.classList.add("sc-drawn");
     });
   }

@@ -80,7 +80,9 @@ STATE = """() => {
     canvasShown: canvas ? !canvas.closest('.sc-chart-canvas').hidden : false,
     canvasHeight: canvas ? canvas.getBoundingClientRect().height : 0,
     inked: inked,
-    tableShown: !document.querySelector('.sc-chart-fallback').hidden,
+    tableShown: document.querySelector('.sc-chart-fallback').getBoundingClientRect().height > 1,
+    tableRead: !document.querySelector('.sc-chart-fallback').hidden &&
+      document.querySelector('.sc-chart-source').hidden,
     katex: document.querySelectorAll('.prose .katex').length,
     katexDisplay: document.querySelectorAll('.prose .katex-display').length,
     katexFont: (document.querySelector('.katex') ?
@@ -152,6 +154,7 @@ def test_diagram_chart_and_formula_are_drawn_cleanly(browser: Any, diagram_serve
         # Mermaid's own stylesheet applied (through the CSSOM): its default node fill.
         assert state["nodeFill"] not in ("", "rgb(0, 0, 0)", "none")
         assert not state["sourceShown"] and state["canvasShown"] and not state["tableShown"]
+        assert state["tableRead"]  # out of sight, still there for screen readers
         assert state["canvasHeight"] > 100 and state["inked"] > 1000
         assert state["katex"] == 2 and state["katexDisplay"] == 1
         assert "KaTeX_Main" in state["katexFont"]
