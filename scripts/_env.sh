@@ -20,4 +20,13 @@ ensure_venv() {
   fi
 }
 
+# Mermaid, Chart.js and KaTeX (pinned in scripts/vendor.json) into static/vendor/; a no-op
+# when they are there, and a loud stop when npm cannot fetch them.
+ensure_vendor() {
+  if ! "$PYTHON" scripts/vendor; then
+    echo "!! could not install the vendored browser libraries (see above)" >&2
+    exit 1
+  fi
+}
+
 export FLASK_APP=wsgi

@@ -4,7 +4,8 @@ written, with nothing exported: no SECRET_KEY, no DATABASE_URL, no FLASK_APP.
 
 The clone is a copy of the repository's tracked files; its `.venv` points at the running
 virtualenv (a new one would be installed from the network), marked as installed for the
-requirements as `scripts/_env.sh` marks it.
+requirements as `scripts/_env.sh` marks it, and it gets a copy of `static/vendor/` (what
+`scripts/vendor` fetched with npm) when there is one.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -97,6 +99,9 @@ def clone(tmp_path: Path) -> Path:
     requirements = (target / "requirements.txt").read_bytes()
     stamp = hashlib.sha256(requirements + requirements).hexdigest()[:16]
     (venv / f".installed-{stamp}").touch()
+    vendor = ROOT / "static" / "vendor"  # scripts/vendor's libraries, like .venv fetched once
+    if vendor.is_dir():
+        shutil.copytree(vendor, target / "static" / "vendor")
     assert not (target / "instance").exists()
     return target
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.shared import CORPUS_CONTENT as CONTENT
 from tests.shared import require
 
 HOSTILE = '"><script>alert(1)</script>'
+CHART_CONFIG = re.compile(r'<script type="application/json" class="sc-chart-config">[^<]*</script>')
 PAGE = "/posts/x/"
 BUNDLE = (
     PageFile("Abstract.JPG", PAGE + "Abstract.JPG", "image/jpeg", 1200, 800),
@@ -487,10 +489,27 @@ def test_rtl_in_markdown_notation_after_a_list() -> None:
 
 
 def test_mermaid_source_is_shown_escaped() -> None:
+    # The source is the no-JavaScript fallback; static/js/diagrams.js draws over it (its class
+    # is no longer "mermaid", which Mermaid itself would pick up on its own).
     out = page("{{< mermaid >}}\ngraph LR;\nA[Lemons]-->B[<b>Lemonade</b>];\n{{< /mermaid >}}")
-    pre = assert_private(out.html).select_one("figure.sc-mermaid pre.mermaid")
+    figure = assert_private(out.html).select_one("figure.sc-mermaid[data-mermaid]")
+    pre = figure.select_one("pre.sc-mermaid-source")
     assert pre.get_text() == "graph LR;\nA[Lemons]-->B[<b>Lemonade</b>];"
     assert "<b>" not in out.html
+    assert out.shortcodes == {"mermaid": 1}
+
+
+def chart_parts(html: str) -> tuple[BeautifulSoup, dict[str, object] | None]:
+    """The page and the chart's JSON config (None when it has none): apart from that
+    <script type="application/json">, which is data and never runs, nothing is active."""
+    doc = soup(html)
+    config = doc.select_one("figure.sc-chart script.sc-chart-config")
+    data = None
+    if config is not None:
+        assert config["type"] == "application/json"
+        data = json.loads(config.string)
+        config.decompose()
+    return assert_private(str(doc)), data
 
 
 def test_chart_becomes_a_table_with_its_configuration() -> None:
@@ -504,28 +523,64 @@ data: {
   }]
 }
 {{< /chart >}}"""
-    doc = assert_private(page(body).html)
-    table = doc.select_one("figure.sc-chart table.sc-chart-table")
+    doc, data = chart_parts(page(body).html)
+    table = doc.select_one("figure.sc-chart .sc-chart-fallback table.sc-chart-table")
     assert table.caption.get_text() == "Bar chart"
     assert [th.get_text() for th in table.select("thead th")] == ["# of votes"]
     rows = [[c.get_text() for c in tr.find_all(["th", "td"])] for tr in table.tbody.find_all("tr")]
     assert rows == [["Tomato", "12"], ["Blueberry", "19"], ["Banana", "3"]]
     assert "type: 'bar'" in doc.select_one("details.sc-chart-source code").get_text()
+    # With JavaScript: drawn on the (hidden until then) canvas from the config as JSON.
+    assert data == {"type": "bar", "data": {"labels": ["Tomato", "Blueberry", "Banana"],
+                    "datasets": [{"label": "# of votes", "data": [12, 19, 3]}]}}
+    holder = doc.select_one("figure.sc-chart[data-chart] .sc-chart-canvas")
+    assert holder.has_attr("hidden") and holder.canvas["aria-label"] == "Bar chart"
 
 
 def test_chart_without_tabular_data_shows_the_configuration() -> None:
     body = ("{{< chart >}}\ntype: 'scatter', data: {datasets: [{data: [{x: 1, y: 2}]}]}\n"
             "{{< /chart >}}")
-    doc = soup(page(body).html)
+    doc, data = chart_parts(page(body).html)
     assert doc.find("table") is None and "scatter" in doc.select_one(".sc-chart code").get_text()
+    assert data == {"type": "scatter", "data": {"datasets": [{"data": [{"x": 1, "y": 2}]}]}}
     out = page(f"{{{{< chart >}}}}\n{HOSTILE}\n{{{{< /chart >}}}}")
-    assert "<script>" not in out.html
+    assert "<script>" not in out.html and "application/json" not in out.html
+
+
+def test_a_chart_config_with_code_keeps_only_the_fallback() -> None:
+    body = """{{< chart >}}
+type: 'line',
+data: {labels: ['a', 'b'], datasets: [{label: 'n', data: [1, 2]}]},
+options: {plugins: {tooltip: {callbacks: {label: function (c) { return c.raw; }}}}}
+{{< /chart >}}"""
+    out = page(body)
+    assert "<script" not in out.html and "<canvas" not in out.html
+    doc = assert_private(out.html)
+    assert [td.get_text() for td in doc.select("table tbody td")] == ["1", "2"]
+    assert "function (c)" in doc.select_one("details.sc-chart-source code").get_text()
+
+
+def test_a_chart_config_cannot_close_its_script() -> None:
+    out = page("{{< chart >}}\ntype: 'bar', data: {labels: ['</script><b>x'], "
+               "datasets: [{label: '<!--', data: [1]}]}\n{{< /chart >}}")
+    assert out.html.count("</script>") == 1 and "<b>" not in out.html
+    assert "\\u003c/script\\u003e\\u003cb\\u003ex" in out.html
+    _, data = chart_parts(out.html)
+    assert data == {"type": "bar", "data": {"labels": ["</script><b>x"],
+                                            "datasets": [{"label": "<!--", "data": [1]}]}}
 
 
 def test_katex_adds_nothing_and_shows_inner_source() -> None:
-    assert page("{{< katex >}}").html.strip() == ""
+    out = page("{{< katex >}}")
+    assert out.html.strip() == "" and out.shortcodes == {"katex": 1}
     out = page("{{< katex >}}\n$$x<y$$\n{{< /katex >}}")
     assert soup(out.html).select_one(".sc-math").get_text() == "$$x<y$$"
+
+
+def test_display_maths_stays_text_for_katex() -> None:
+    """What auto-render draws: the $$ block's TeX reaches the page as written."""
+    out = page("{{< katex >}}\n\n$$c = \\sqrt{a^2 + b^2}$$\n")
+    assert soup(out.html).get_text().strip() == "$$c = \\sqrt{a^2 + b^2}$$"
 
 
 def test_typeit_shows_the_strings_as_text() -> None:
@@ -565,9 +620,9 @@ def test_every_corpus_page_renders_its_shortcodes() -> None:
         pages += 1
         unknown |= set(out.unknown_shortcodes)
         used |= set(out.shortcodes)
-        lowered = out.html.lower()
+        lowered = CHART_CONFIG.sub("", out.html).lower()
         # Raw HTML the author wrote stays (docs/installation embeds a video itself); no
-        # shortcode adds an iframe, a script or a remote image.
+        # shortcode adds an iframe, a script (a chart's JSON config is data) or a remote image.
         assert lowered.count("<iframe") <= front.body.lower().count("<iframe"), path
         assert lowered.count("<script") <= front.body.lower().count("<script"), path
         assert not re.search(r"<img[^>]+src=\"(?:https?:)?//", out.html), path
@@ -581,5 +636,8 @@ def test_corpus_has_no_script_or_iframe_from_shortcodes() -> None:
     path = require(CONTENT / "docs" / "shortcodes" / "index.md")
     front = split_front_matter(path.read_text(encoding="utf-8"))
     out = render(front.body, RenderOptions(page_url="/docs/shortcodes/", files=_bundle(path)))
-    assert "<iframe" not in out.html and "<script" not in out.html
-    assert_private(out.html)
+    configs = CHART_CONFIG.findall(out.html)
+    assert len(configs) == out.shortcodes["chart"]  # Blowfish's own charts are all plain data
+    html = CHART_CONFIG.sub("", out.html)
+    assert "<iframe" not in html and "<script" not in html
+    assert_private(html)

@@ -2,8 +2,9 @@
 
 CommonMark 0.31.2 plus what Hugo turns on by default: GitHub's tables, strikethrough,
 extended autolinks and task lists, definition lists, footnotes, the typographer, heading
-attributes (`## Title {#id .class}`), and emoji codes when the site asks for them. Which of
-these apply is the site's `markup.goldmark.*` configuration, read by `markup_options`.
+attributes (`## Title {#id .class}`), emoji codes when the site asks for them, and the
+passthrough extension (app/render/passthrough.py, TeX kept for KaTeX). Which of these apply
+is the site's `markup.goldmark.*` configuration, read by `markup_options`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.gfm_autolink import gfm_autolink_plugin
 
 from app.render.highlight import CodeDefaults
+from app.render.passthrough import Delimiters, delimiters, passthrough_plugin
 from app.render.typographer import typographer_plugin
 
 
@@ -46,6 +48,9 @@ class MarkupOptions:
     block_attributes: bool = True
     emoji: bool = False
     code: CodeDefaults = field(default_factory=CodeDefaults)
+    # goldmark.extensions.passthrough: Blowfish's delimiters (Hugo's default: off).
+    passthrough_block: Delimiters = (("\\[", "\\]"), ("$$", "$$"))
+    passthrough_inline: Delimiters = (("\\(", "\\)"),)
 
     def key(self) -> tuple[Any, ...]:
         """A stable value for cache keys."""
@@ -69,7 +74,8 @@ def _int(value: Any, default: int) -> int:
 
 
 BLOWFISH_DEFAULTS = MarkupOptions()
-HUGO_DEFAULTS = MarkupOptions(unsafe=False, block_attributes=False)
+HUGO_DEFAULTS = MarkupOptions(unsafe=False, block_attributes=False, passthrough_block=(),
+                              passthrough_inline=())
 
 
 def markup_options(markup: Mapping[str, Any] | None, emoji: bool = False) -> MarkupOptions:
@@ -82,6 +88,9 @@ def markup_options(markup: Mapping[str, Any] | None, emoji: bool = False) -> Mar
     light = _get(markup, "highlight") or {}
     base = BLOWFISH_DEFAULTS if markup is None else HUGO_DEFAULTS
     defaults = CodeDefaults()
+    passthrough = _get(ext, "passthrough")
+    passing = (_bool(_get(passthrough, "enable"), False) if isinstance(passthrough, Mapping)
+               else markup is None)
     typographer = _get(ext, "typographer")
     typographer_on = not _bool(_get(typographer, "disable"), False) \
         if isinstance(typographer, Mapping) else _bool(typographer, True)
@@ -100,6 +109,10 @@ def markup_options(markup: Mapping[str, Any] | None, emoji: bool = False) -> Mar
         block_attributes=_bool(_get(gold, "parser", "attribute", "block"),
                                base.block_attributes),
         emoji=emoji,
+        passthrough_block=(delimiters(_get(passthrough, "delimiters", "block"))
+                           if markup is not None else base.passthrough_block) if passing else (),
+        passthrough_inline=(delimiters(_get(passthrough, "delimiters", "inline"))
+                            if markup is not None else base.passthrough_inline) if passing else (),
         code=CodeDefaults(
             code_fences=_bool(light.get("codefences"), defaults.code_fences),
             guess_syntax=_bool(light.get("guesssyntax"), defaults.guess_syntax),
@@ -321,4 +334,6 @@ def parser(options: MarkupOptions) -> MarkdownIt:
         md.core.ruler.after("block", "block_attributes", _attach_block_attributes)
     if options.emoji:
         md.core.ruler.after("inline", "emoji", _emoji)
+    if options.passthrough_block or options.passthrough_inline:
+        passthrough_plugin(md, options.passthrough_block, options.passthrough_inline)
     return md

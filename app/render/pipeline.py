@@ -22,7 +22,7 @@ from app.render.toc import toc_html
 
 # Bump when the output of render() changes for the same input: old cache entries then
 # simply stop being asked for.
-RENDERER_VERSION = "6"
+RENDERER_VERSION = "7"  # 7: mermaid/chart drawn (diagrams.js), passthrough
 COMMENTS_MARKER = "<!--blog:comments-->"
 _PARTIAL_RE = re.compile(
     r'^[ \t]*\{\{-?\s*(?:partial\s+"disqus(?:\.html)?"|template\s+"_internal/disqus\.html")'

@@ -69,6 +69,8 @@ class TreeBuilder:
                 self.code(token, parent)
             elif kind == "html_block":
                 _add_text(parent, "\n" + self.stash(self.raw(token.content)) + "\n")
+            elif kind == "passthrough_block":  # app/render/passthrough.py: TeX as written
+                _add_text(parent, "\n" + self.stash(_escape_text(token.content)) + "\n")
             elif kind == "hr":
                 etree.SubElement(parent, "hr")
             elif kind == "footnote_anchor":
@@ -158,6 +160,8 @@ class TreeBuilder:
                 image.set(name, value)
         elif kind == "html_inline":
             _add_text(parent, self.stash(self.raw(token.content)))
+        elif kind == "passthrough_inline":
+            _add_text(parent, self.stash(_escape_text(token.content)))
         elif kind == "footnote_ref":
             number = token.meta["id"] + 1
             sub = token.meta.get("subId", 0)

@@ -1,9 +1,10 @@
 """Blowfish's text shortcodes: callouts, badges, buttons, icons, keywords and friends.
 
 Parameters follow Blowfish v2.103 (``layouts/shortcodes/*.html``) and its documentation
-(``exampleSite/content/docs/shortcodes``). Where Blowfish runs a script in the browser
-(mermaid, chart, typeit, katex) the source is shown readably instead; where it queries
-other pages of the site (article, list) a plain link stands in.
+(``exampleSite/content/docs/shortcodes``). Mermaid diagrams and KaTeX maths are drawn in the
+browser by static/js/diagrams.js over their readable source (the no-JavaScript fallback);
+typeit shows its text; where Blowfish queries other pages of the site (article, list) a plain
+link stands in.
 """
 
 from __future__ import annotations
@@ -210,20 +211,27 @@ def _source(text: str | None) -> str:
 
 @shortcode("mermaid")
 def render_mermaid(sc: Shortcode, ctx: ShortcodeContext) -> str:
-    """``{{< mermaid >}}graph...{{< /mermaid >}}``: the diagram source, shown as text."""
+    """``{{< mermaid >}}graph...{{< /mermaid >}}``: drawn by static/js/diagrams.js.
+
+    The source is the no-JavaScript fallback; the script draws the diagram (Mermaid, from
+    static/vendor) and puts it in the source's place."""
     source = _source(ctx.inner)
     if not source.strip():
         ctx.warn("no diagram source; nothing rendered")
         return ""
     return (
-        f'<figure class="sc-mermaid"><pre class="mermaid"><code>{escape(source)}</code></pre>'
+        '<figure class="sc-mermaid" data-mermaid>'
+        f'<pre class="sc-mermaid-source"><code>{escape(source)}</code></pre>'
         '<figcaption>Diagram (Mermaid source)</figcaption></figure>'
     )
 
 
 @shortcode("katex")
 def render_katex(sc: Shortcode, ctx: ShortcodeContext) -> str:
-    """``{{< katex >}}``: only loads KaTeX in Blowfish; the page's TeX stays readable text."""
+    """``{{< katex >}}``: the page has maths. As in Blowfish it outputs nothing; the page then
+    loads KaTeX (static/vendor) and static/js/diagrams.js draws the TeX of the article body
+    (``$$...$$``, ``\\[...\\]``, ``\\(...\\)``), which stays readable text without JavaScript.
+    Inner text, if any, is shown as such a block."""
     source = _source(ctx.inner)
     if not source.strip():
         return ""

@@ -1,8 +1,9 @@
-"""Blowfish's structural shortcodes: tabs, timeline, accordion, and charts as tables.
+"""Blowfish's structural shortcodes: tabs, timeline, accordion, and charts.
 
 Everything works without JavaScript. Tabs are radio buttons and labels styled by
 ``static/css/shortcodes.css`` (each panel keeps its own label, so without CSS support for
-``:has()`` the tabs read as stacked sections); accordion items are ``<details>``.
+``:has()`` the tabs read as stacked sections); accordion items are ``<details>``. Charts are
+drawn by a script (Chart.js, static/js/diagrams.js) over a table of their data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from markupsafe import escape
 from app.content.shortcodes import Shortcode
 from app.render.shortcodes.blowfish import icon_html
 from app.render.shortcodes.helpers import arg, block, block_md, flag
+from app.render.shortcodes.js_literal import parse_object_body, to_script_json
 from app.render.shortcodes.registry import ShortcodeContext, shortcode
 
 _ALIGN = {"left", "center", "right"}
@@ -165,17 +167,35 @@ def _chart_table(config: str) -> str | None:
 
 @shortcode("chart")
 def render_chart(sc: Shortcode, ctx: ShortcodeContext) -> str:
-    """``{{< chart >}}Chart.js config{{< /chart >}}``: the data as a table, plus the config."""
+    """``{{< chart >}}Chart.js config{{< /chart >}}``: drawn by static/js/diagrams.js.
+
+    The config (a JS object literal's members, as Blowfish pastes it into ``new Chart``) is
+    read as plain data and served as JSON beside a hidden ``<canvas>``; the script shows the
+    canvas and hides the fallback: the data as a table (when it is tabular) and the config.
+    Without JavaScript, or for a config that is code (functions, variables), the fallback
+    is all there is."""
     config = textwrap.dedent(ctx.inner or "").strip("\n")
     if not config.strip():
         ctx.warn("no chart configuration; nothing rendered")
         return ""
     code = f'<pre><code class="language-js">{escape(config)}</code></pre>'
     table = _chart_table(config)
-    if table is None:
-        return block(sc, f'<figure class="sc-chart">{code}'
-                         "<figcaption>Chart (Chart.js configuration)</figcaption></figure>")
+    data = parse_object_body(config)
+    if data is None or not isinstance(data.get("type"), str):
+        if table is None:
+            return block(sc, f'<figure class="sc-chart">{code}'
+                             "<figcaption>Chart (Chart.js configuration)</figcaption></figure>")
+        return block(sc, (
+            f'<figure class="sc-chart">{table}<details class="sc-chart-source">'
+            f"<summary>Chart configuration</summary>{code}</details></figure>"
+        ))
+    fallback = (f'{table or ""}<details class="sc-chart-source"{"" if table else " open"}>'
+                f"<summary>Chart configuration</summary>{code}</details>")
+    label = f"{data['type'].capitalize()} chart"
     return block(sc, (
-        f'<figure class="sc-chart">{table}<details class="sc-chart-source">'
-        f"<summary>Chart configuration</summary>{code}</details></figure>"
+        f'<figure class="sc-chart" data-chart>'
+        f'<div class="sc-chart-canvas" hidden><canvas role="img" aria-label="{escape(label)}">'
+        f"</canvas></div>"
+        f'<script type="application/json" class="sc-chart-config">{to_script_json(data)}</script>'
+        f'<div class="sc-chart-fallback">{fallback}</div></figure>'
     ))
