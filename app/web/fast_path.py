@@ -88,8 +88,11 @@ class PageFastPath:
             headers.append(("Content-Length", str(len(body))))
         start_response(_STATUS[status], headers)
         if config.get("LOG_REQUESTS", True):
-            log_request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), status,
-                        started, request_id, len(body))
+            path = environ.get("PATH_INFO", "")
+            if not path.isascii():  # the WSGI string of the raw bytes: decode as Flask does
+                path = path.encode("latin-1", "replace").decode("utf-8", "replace")
+            log_request(environ["REQUEST_METHOD"], path, status, started, request_id,
+                        len(body))
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
 
