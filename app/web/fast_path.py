@@ -21,7 +21,6 @@ from flask import Flask
 
 from app.extensions import cache
 from app.services.comments.tokens import AUTHOR_COOKIE
-from app.services.site.queries import visibility_epoch
 from app.services.site.state import generation_reader
 from app.web.generation import REQUEST_GENERATION
 from app.web.page_cache import FAST_PATH_OFFER, VIEW_PREFIX, FastPathOffer, answer, local
@@ -41,6 +40,7 @@ class PageFastPath:
         self.app = app
         self.inner = inner
         self.entries: dict[Key, FastPathOffer] = {}
+        self.newest = -1  # the newest generation seen
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> (
         Iterable[bytes]
@@ -63,13 +63,25 @@ class PageFastPath:
         except Exception:  # the view will answer (and report) whatever is wrong
             return False
         environ[REQUEST_GENERATION] = generation  # a stale offer: the view reads no second time
-        return (generation == offer.generation
-                and visibility_epoch(offer.bounds) == offer.epoch)  # type: ignore[arg-type]
+        return generation == offer.generation and time.time() < offer.until
 
     def _keep(self, key: Key, offer: FastPathOffer) -> None:
+        if offer.generation < self.newest:
+            return  # built for a generation already replaced
+        if offer.generation > self.newest:
+            self.forget_before(offer.generation)
         if key not in self.entries and len(self.entries) >= MAX_ENTRIES:
             del self.entries[next(iter(self.entries))]  # the oldest offer
         self.entries[key] = offer
+
+    def forget_before(self, generation: int) -> None:
+        """Drop the pages of generations older than this one (the page cache calls it when
+        a request first sees a newer generation)."""
+        if generation <= self.newest:
+            return
+        self.newest = generation
+        self.entries = {key: offer for key, offer in self.entries.items()
+                        if offer.generation >= generation}
 
     def _answer(self, offer: FastPathOffer, environ: dict[str, Any],
                 start_response: StartResponse, started: float) -> Iterable[bytes]:
