@@ -3,13 +3,14 @@
 The log line (one JSON object per request: method, path, status, ms, request_id, bytes) is
 built by string formatting (the C string escaper for the two values a client chooses) and
 kept in memory by RequestLogHandler, which writes what it holds in one write when it holds
-LOG_REQUESTS_BUFFER_KB, LOG_REQUESTS_FLUSH_MS after its first line, and at exit (atexit
-through logging.shutdown, and gunicorn's worker_exit / worker_abort hooks in
-gunicorn.conf.py). Only a SIGKILL loses lines: at most one flush interval's.
+LOG_REQUESTS_BUFFER_KB, LOG_REQUESTS_FLUSH_MS after its first line, and at exit (atexit,
+and gunicorn's worker_exit / worker_abort hooks in gunicorn.conf.py). Only a SIGKILL loses
+lines: at most one flush interval's.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import random
@@ -171,7 +172,15 @@ def _forget_parents_lines() -> None:
         handler._after_fork()
 
 
+def _flush_all() -> None:
+    for handler in list(_HANDLERS):
+        handler.flush()
+
+
 os.register_at_fork(after_in_child=_forget_parents_lines)
+# At exit, ours: logging.shutdown flushes only the handlers on its own list, which a
+# logging.config.fileConfig call (Alembic's env.py) empties.
+atexit.register(_flush_all)
 
 
 def flush_request_log() -> None:
