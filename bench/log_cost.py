@@ -6,8 +6,10 @@ Imports content/ into a fresh SQLite database, starts the blog (CHECKOUT's wsgi:
 gunicorn.conf.py, 2 sync workers, LOG_REQUESTS as the settings default it unless --no-log)
 and bench/minimal_app.py returning the same bytes under the same gunicorn.conf.py, then runs
 `wrk -t2 -c16` against each in turn, alternating, and prints the median of each and the
-median of the per-round ratios. CHECKOUT defaults to this one; point it at a checkout of an
-older commit to measure "before". Standalone: it does not touch bench/run or bench/out.
+median of the per-round ratios, and the CPU time the gunicorn workers spent per request
+(utime + stime from /proc: steadier than req/s on a shared machine). CHECKOUT defaults to
+this one; point it at a checkout of an older commit to measure "before". Standalone: it
+does not touch bench/run or bench/out.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from servers import ROOT, Wrk, fetch, free_port, wait_http
+from servers import ROOT, Wrk, children, fetch, free_port, wait_http
 
 POST = "/posts/the-rise-of-ai-generated-images/"
 SECRET = "bench-log-cost-secret-key-0123456789abcdefghijklmnop"
@@ -53,6 +55,16 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+def _cpu_seconds(master: int) -> float:
+    """utime + stime of gunicorn's workers so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in children(master):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def main() -> None:
@@ -93,14 +105,20 @@ def main() -> None:
             for url in urls.values():
                 fetch(url)
             found: dict[str, list[float]] = {name: [] for name in urls}
+            cpu: dict[str, list[float]] = {name: [] for name in urls}
+            masters = {"blog": procs[0].pid, "minimal": procs[1].pid}
             ratios = []
             print(f"root {root}; request log {'off' if args.no_log else 'on (default)'}; "
                   f"{wrk.describe()}; {len(page)} bytes; {args.rounds} rounds alternating")
             for number in range(1, args.rounds + 1):
                 for label, url in urls.items():
+                    spent = _cpu_seconds(masters[label])
                     result = wrk.run(url)
+                    spent = _cpu_seconds(masters[label]) - spent
                     found[label].append(result.requests_per_s)
-                    print(f"  round {number} {label:<8} {result.line()}", flush=True)
+                    cpu[label].append(spent / max(1, result.requests) * 1e6)
+                    print(f"  round {number} {label:<8} {result.line()}  worker CPU "
+                          f"{cpu[label][-1]:.0f} us/request", flush=True)
                 ratios.append(found["blog"][-1] / found["minimal"][-1])
             blog, minimal = (statistics.median(found[k]) for k in ("blog", "minimal"))
             lines = (tmp / "blog.log").read_text(errors="replace").count('"request_id"')
@@ -108,6 +126,10 @@ def main() -> None:
                   f"ratio of medians {blog / minimal:.2f}; per-round ratios "
                   f"{' '.join(f'{r:.2f}' for r in ratios)} (median "
                   f"{statistics.median(ratios):.2f}); request log lines so far {lines}")
+            blog_cpu, minimal_cpu = (statistics.median(cpu[k]) for k in ("blog", "minimal"))
+            print(f"median worker CPU per request: blog {blog_cpu:.0f} us, minimal "
+                  f"{minimal_cpu:.0f} us; minimal / blog = {minimal_cpu / blog_cpu:.2f} "
+                  "(the req/s ratio the same CPU would give)")
         finally:
             for proc in reversed(procs):
                 _stop(proc)

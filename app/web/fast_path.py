@@ -23,7 +23,14 @@ from app.extensions import cache
 from app.services.comments.tokens import AUTHOR_COOKIE
 from app.services.site.state import generation_reader
 from app.web.generation import REQUEST_GENERATION
-from app.web.page_cache import FAST_PATH_OFFER, VIEW_PREFIX, FastPathOffer, answer, local
+from app.web.page_cache import (
+    FAST_PATH_OFFER,
+    VIEW_PREFIX,
+    FastPathOffer,
+    answer,
+    local,
+    page_body,
+)
 from app.web.security import log_request, request_id_from, response_headers
 
 MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
@@ -86,15 +93,26 @@ class PageFastPath:
     def _answer(self, offer: FastPathOffer, environ: dict[str, Any],
                 start_response: StartResponse, started: float) -> Iterable[bytes]:
         config = self.app.config
-        status, headers, body = answer(
-            offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
-            secret=config["SECRET_KEY"], if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
-            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
-            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""))
+        secure = environ.get("wsgi.url_scheme") == "https"
+        gzip_ok = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            status, headers, body = answer(
+                offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
+                secret=config["SECRET_KEY"], if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+                if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+                accept_encoding="gzip" if gzip_ok else "")
+            headers.extend(self._common(offer, secure))
+        else:  # the usual request: its headers made once per page and kind of request
+            status = 200
+            body, zipped = page_body(offer.entry, config["SECRET_KEY"], gzip_ok)
+            prepared = offer.headers.get((zipped, secure))
+            if prepared is None:
+                _, made, _ = answer(offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
+                                    secret=config["SECRET_KEY"],
+                                    accept_encoding="gzip" if zipped else "")
+                prepared = offer.headers[(zipped, secure)] = made + self._common(offer, secure)
+            headers = prepared[:]
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
-        headers.extend((name, value) for name, value in response_headers(
-            environ.get("wsgi.url_scheme") == "https")
-            if not (offer.entry.csp and name == "Content-Security-Policy"))
         headers.append(("X-Request-ID", request_id))
         if status == 200:
             headers.append(("Content-Length", str(len(body))))
@@ -106,6 +124,12 @@ class PageFastPath:
             log_request(environ["REQUEST_METHOD"], path, status, started, request_id,
                         len(body))
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    @staticmethod
+    def _common(offer: FastPathOffer, secure: bool) -> list[tuple[str, str]]:
+        """The security headers (the page's own policy, when it has one, sent instead)."""
+        return [(name, value) for name, value in response_headers(secure)
+                if not (offer.entry.csp and name == "Content-Security-Policy")]
 
 
 def _key(environ: dict[str, Any]) -> Key | None:

@@ -22,9 +22,10 @@ from __future__ import annotations
 import gzip
 import hashlib
 import math
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -62,6 +63,11 @@ class CachedPage:
     built: datetime
     csp: str | None = None  # the page's own policy (hashes of its inline styles), if any
     more: tuple[bytes, ...] = ()  # the parts after further copies of the token, if any
+    # The body of the current second, with its token (which changes once a second): one
+    # (second, secret, plain, gzipped) tuple, replaced whole, so that a hit neither signs
+    # nor joins (nor compresses) again within the second.
+    bodies: list[tuple[Any, ...]] = field(default_factory=lambda: [(None, None, None, None)],
+                                          compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,9 @@ class FastPathOffer:
     epoch: int
     until: float  # time.time() from which the visibility epoch is another (inf: never)
     entry: CachedPage
+    # The headers of a plain GET, by (gzip-compressed, HTTPS): made at the first such hit.
+    headers: dict[tuple[bool, bool], list[tuple[str, str]]] = field(default_factory=dict,
+                                                                     compare=False)
 
 
 Stamp = tuple[int, int | None]  # (generation, epoch order), None: valid for a whole generation
@@ -326,18 +335,29 @@ def answer(entry: CachedPage, *, shared_max_age: int | None, secret: str,
     if not_modified(entry, if_none_match, if_modified_since):
         return 304, headers, b""
     headers.append(("Content-Type", "text/html; charset=utf-8"))
-    gzip_ok = "gzip" in accept_encoding
-    if entry.token_page is None:
-        if gzip_ok and entry.gzipped is not None:
-            headers.append(("Content-Encoding", "gzip"))
-            return 200, headers, entry.gzipped
-        return 200, headers, entry.before
-    token = form_token(secret, entry.token_page).encode()
-    body = token.join((entry.before, entry.after, *entry.more))
-    if gzip_ok:
-        body = gzip.compress(body, 1, mtime=0)
+    body, zipped = page_body(entry, secret, "gzip" in accept_encoding)
+    if zipped:
         headers.append(("Content-Encoding", "gzip"))
     return 200, headers, body
+
+
+def page_body(entry: CachedPage, secret: str, gzip_ok: bool) -> tuple[bytes, bool]:
+    """The body to send now, and whether it is gzip-compressed (only when gzip_ok)."""
+    if entry.token_page is None:
+        if gzip_ok and entry.gzipped is not None:
+            return entry.gzipped, True
+        return entry.before, False
+    second = int(time.time())
+    bodies = getattr(entry, "bodies", None)  # None: a page pickled before it existed
+    held: tuple[Any, ...] = bodies[0] if bodies else (None, None, None, None)
+    if held[0] != second or held[1] != secret:
+        token = form_token(secret, entry.token_page, second).encode()
+        held = (second, secret, token.join((entry.before, entry.after, *entry.more)), None)
+    if gzip_ok and held[3] is None:
+        held = (*held[:3], gzip.compress(held[2], 1, mtime=0))
+    if bodies:
+        bodies[0] = held
+    return (held[3], True) if gzip_ok else (held[2], False)
 
 
 def respond(entry: CachedPage, shared: bool = True) -> Response:
