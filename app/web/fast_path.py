@@ -82,13 +82,13 @@ class PageFastPath:
         self.entries[key] = offer
 
     def forget_before(self, generation: int) -> None:
-        """Drop the pages of generations older than this one (the page cache calls it when
-        a request first sees a newer generation)."""
-        if generation <= self.newest:
-            return
-        self.newest = generation
-        self.entries = {key: offer for key, offer in self.entries.items()
-                        if offer.generation >= generation}
+        """Drop the pages of generations older than this one, and those of visibility epochs
+        past (the page cache calls it when a request first sees a newer generation or
+        epoch)."""
+        self.newest = max(self.newest, generation)
+        now = time.time()
+        self.entries = {key: offer for key, offer in list(self.entries.items())
+                        if offer.generation >= self.newest and now < offer.until}
 
     def _answer(self, offer: FastPathOffer, environ: dict[str, Any],
                 start_response: StartResponse, started: float) -> Iterable[bytes]:

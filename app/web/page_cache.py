@@ -175,7 +175,7 @@ class _LocalCache:
         if newest <= self.newest:
             return
         self.newest = newest
-        for key in [k for k, stamp in self.stamps.items() if _older(stamp, newest)]:
+        for key in [k for k, stamp in list(self.stamps.items()) if _older(stamp, newest)]:
             self._forget(key)
         for listener in self.on_newer:
             listener(generation)
@@ -216,12 +216,14 @@ class _LocalCache:
             self._forget(next(iter(self.items)))
 
     def _forget(self, key: str) -> None:
-        self.bytes -= _weight(self.items.pop(key))
+        value = self.items.pop(key, None)
+        if value is not None:
+            self.bytes -= _weight(value)
         self.stamps.pop(key, None)
 
     def drop(self, prefix: str) -> None:
         """Forget every entry whose key starts with prefix (benchmarks, tests)."""
-        for key in [k for k in self.items if k.startswith(prefix)]:
+        for key in [k for k in list(self.items) if k.startswith(prefix)]:
             self._forget(key)
 
 
