@@ -6,9 +6,11 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +19,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from app.web.security import RequestLogHandler, log, log_line
+from app.web.security import PIPE_BUF, RequestLogHandler, _whole_lines, log, log_line
 from tests.browser.conftest import ROOT, VENV_BIN, _run, _server_env, gunicorn
 from tests.conftest import make_app
 
@@ -184,3 +186,27 @@ def test_gunicorn_workers_write_their_held_lines_when_stopped(tmp_path: Path) ->
     lines = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert [(line["path"], line["status"]) for line in lines
             if line["request_id"] == "stop-1"] == [("/healthz", 200)]
+
+
+def test_lines_go_to_a_pipe_in_writes_of_whole_lines(tmp_path: Path) -> None:
+    lines = [log_line("GET", f"/p/{n}/" + "x" * (n % 300), 200, 0.1, f"id{n}", n)
+             for n in range(400)]
+    pieces = list(_whole_lines(("\n".join(lines) + "\n").encode(), PIPE_BUF))
+    assert b"".join(pieces) == ("\n".join(lines) + "\n").encode()
+    assert all(len(p) <= PIPE_BUF and p.endswith(b"\n") for p in pieces)
+    assert len(pieces) < len(lines) / 10  # far fewer writes than lines
+    long = b"a" * 5000 + b"\n"
+    assert list(_whole_lines(b"x\n" + long + b"y\n", PIPE_BUF)) == [b"x\n", long, b"y\n"]
+
+    read_end, write_end = os.pipe()
+    with open(write_end, "w") as stream, open(read_end, "rb") as source:
+        handler = RequestLogHandler(stream, capacity=1 << 20, interval=3600)
+        got: list[bytes] = []
+        reader = threading.Thread(target=lambda: got.append(source.read()))
+        reader.start()
+        for line in lines:
+            handler.add(line)
+        handler.flush()
+        stream.close()
+        reader.join(timeout=30)
+    assert got[0].decode().splitlines() == lines

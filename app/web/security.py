@@ -2,7 +2,8 @@
 
 The log line (one JSON object per request: method, path, status, ms, request_id, bytes) is
 built by string formatting (the C string escaper for the two values a client chooses) and
-kept in memory by RequestLogHandler, which writes what it holds in one write when it holds
+kept in memory by RequestLogHandler, which writes what it holds (in writes of whole lines of
+at most 4 KB, which stay whole on a pipe that other workers write to too) when it holds
 LOG_REQUESTS_BUFFER_KB, LOG_REQUESTS_FLUSH_MS after its first line, and at exit (atexit,
 and gunicorn's worker_exit / worker_abort hooks in gunicorn.conf.py). Only a SIGKILL loses
 lines: at most one flush interval's.
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from json.encoder import encode_basestring_ascii as _json_string
 from typing import TextIO
 
@@ -153,8 +154,16 @@ class RequestLogHandler(logging.Handler):
         self._size = 0
         stream = self.stream or sys.stderr
         try:
-            stream.write(text)
             stream.flush()
+            try:
+                fd = stream.fileno()
+            except (AttributeError, OSError, ValueError):  # no file (a StringIO)
+                stream.write(text)
+                stream.flush()
+                return
+            for chunk in _whole_lines(text.encode("utf-8", "backslashreplace"), PIPE_BUF):
+                while chunk:
+                    chunk = chunk[os.write(fd, chunk):]
         except (OSError, ValueError):  # a closed or broken stream: nowhere left to write
             pass
 
@@ -162,6 +171,24 @@ class RequestLogHandler(logging.Handler):
         """Write what is held, then close as any handler."""
         self.flush()
         super().close()
+
+
+PIPE_BUF = 4096  # what one write to a pipe may hold and stay whole between processes
+
+
+def _whole_lines(data: bytes, limit: int) -> Iterator[bytes]:
+    """data (lines, each ending in a newline) in pieces of whole lines of at most `limit`
+    bytes (a longer line alone): workers writing to one pipe never mix their lines."""
+    start, end = 0, len(data)
+    while start < end:
+        if end - start <= limit:
+            yield data[start:]
+            return
+        cut = data.rfind(b"\n", start, start + limit) + 1
+        if cut <= start:  # one line longer than the limit
+            cut = data.find(b"\n", start + limit) + 1 or end
+        yield data[start:cut]
+        start = cut
 
 
 _HANDLERS: weakref.WeakSet[RequestLogHandler] = weakref.WeakSet()
