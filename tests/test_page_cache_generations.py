@@ -117,6 +117,10 @@ def test_one_copy_of_a_page_is_kept_in_the_process(tmp_path: Path, seed_dir: Pat
     offers = list(app.extensions["page_fast_path"].entries.values())
     assert len(pages) == len(offers) == 1
     assert offers[0].entry is pages[0]  # the fast path serves the cached object itself
+    entry = pages[0]
+    # A page with a comment form: one body, the token of the second in place, no parts kept.
+    assert entry.plain == b"" and entry.gzipped is None and len(entry.current) == 1
+    assert client.get(POST).data == entry.current[0].body
 
 
 def test_a_request_during_an_older_generation_caches_nothing_stale(

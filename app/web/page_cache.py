@@ -6,9 +6,10 @@ once per request from the shared database (web.generation: never remembered
 across requests), and the visibility epoch (how many scheduled publish or expiry dates have
 passed), so a change made by any worker or an import is seen on the next request.
 
-A cached page is stored as bytes, split around the comment form token (the only part that
-changes per request) and, when it has no token, also gzip-compressed once. A hit costs a
-generation read (one prepared SELECT), two cache lookups and a bytes join.
+A cached page is stored once, as bytes: a page without a comment form also gzip-compressed
+once; one with a form with the form token (which changes once a second) in place, put in
+anew at the first hit of each second. A hit costs a generation read (on SQLite, a look at
+the WAL index header; else one prepared SELECT) and two cache lookups.
 
 Each stored value carries the stamp it was built for: (generation, visibility epoch) for
 pages and bodies, the generation alone for per-generation values. The first time a process
@@ -21,11 +22,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import math
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -51,23 +53,43 @@ FAST_PATH_OFFER = "blog.fast_path_offer"  # the WSGI environ key of a FastPathOf
 
 
 @dataclass(frozen=True)
+class Tokened:
+    """The body of a page with comment forms as sent during one second: the form token
+    (which changes once a second) in place. Replaced whole when the second changes, so a
+    page is held once, and a hit neither signs nor joins (nor compresses) within a second."""
+
+    second: int | None  # None: no token in place yet (an empty one)
+    secret: str
+    body: bytes
+    starts: tuple[int, ...]  # where each copy of the token begins
+    length: int  # the length of the token in place
+    gzipped: bytes | None = None  # made at the first gzip request of the second
+
+    def retokened(self, token: bytes, second: int, secret: str) -> Tokened:
+        """The same page with another token in place."""
+        parts, previous = [], 0
+        for start in self.starts:
+            parts.append(self.body[previous:start])
+            previous = start + self.length
+        parts.append(self.body[previous:])
+        shift = len(token) - self.length
+        return Tokened(second, secret, token.join(parts),
+                       tuple(start + n * shift for n, start in enumerate(self.starts)),
+                       len(token))
+
+
+@dataclass(frozen=True)
 class CachedPage:
     """A rendered page as bytes, ready to send, with its validators precomputed."""
 
-    before: bytes  # the body up to the form token (all of it when there is none)
-    after: bytes
-    token_page: int | None  # the page whose comment form token goes between the parts
+    plain: bytes  # the body of a page without a comment form (b"" for one with)
+    token_page: int | None  # the page whose comment form token its forms carry
     gzipped: bytes | None  # precompressed body when it has no per-request part
     etag: str  # the header value, e.g. W/"abc"
     last_modified: str  # the header value (HTTP date)
     built: datetime
     csp: str | None = None  # the page's own policy (hashes of its inline styles), if any
-    more: tuple[bytes, ...] = ()  # the parts after further copies of the token, if any
-    # The body of the current second, with its token (which changes once a second): one
-    # (second, secret, plain, gzipped) tuple, replaced whole, so that a hit neither signs
-    # nor joins (nor compresses) again within the second.
-    bodies: list[tuple[Any, ...]] = field(default_factory=lambda: [(None, None, None, None)],
-                                          compare=False, repr=False)
+    current: list[Tokened] = field(default_factory=list, compare=False, repr=False)  # one
 
 
 @dataclass(frozen=True)
@@ -230,7 +252,9 @@ class _LocalCache:
 def _weight(value: object) -> int:
     """About what a cached value costs in memory."""
     if isinstance(value, CachedPage):
-        return 400 + len(value.before) + len(value.after) + len(value.gzipped or b"")
+        held = value.current[0] if value.current else None
+        return (400 + len(value.plain) + len(value.gzipped or b"")
+                + (len(held.body) + len(held.gzipped or b"") if held else 0))
     if isinstance(value, bytes):
         return 100 + len(value)
     return 1024
@@ -262,12 +286,14 @@ def make_entry(html: str) -> CachedPage:
     modified = http_date(built)
     start = body.find(_MARKER_PREFIX)
     if start == -1:
-        return CachedPage(body, b"", None, gzip.compress(body, 6, mtime=0), etag, modified,
-                          built, csp)
+        return CachedPage(body, None, gzip.compress(body, 6, mtime=0), etag, modified, built,
+                          csp)
     end = body.index(b"%%", start + len(_MARKER_PREFIX))
     page_id = int(body[start + len(_MARKER_PREFIX):end])
-    before, after, *more = body.split(body[start:end + 2])  # every form on it gets the token
-    return CachedPage(before, after, page_id, None, etag, modified, built, csp, tuple(more))
+    parts = body.split(body[start:end + 2])  # every form on it gets the token
+    starts = tuple(itertools.accumulate(len(part) for part in parts[:-1]))
+    return CachedPage(b"", page_id, None, etag, modified, built, csp,
+                      [Tokened(None, "", b"".join(parts), starts, 0)])
 
 
 def offer(entry: CachedPage, generation: int, epoch: int) -> None:
@@ -348,18 +374,17 @@ def page_body(entry: CachedPage, secret: str, gzip_ok: bool) -> tuple[bytes, boo
     if entry.token_page is None:
         if gzip_ok and entry.gzipped is not None:
             return entry.gzipped, True
-        return entry.before, False
+        return entry.plain, False
     second = int(time.time())
-    bodies = getattr(entry, "bodies", None)  # None: a page pickled before it existed
-    held: tuple[Any, ...] = bodies[0] if bodies else (None, None, None, None)
-    if held[0] != second or held[1] != secret:
+    held = entry.current[0]
+    if held.second != second or held.secret != secret:
         token = form_token(secret, entry.token_page, second).encode()
-        held = (second, secret, token.join((entry.before, entry.after, *entry.more)), None)
-    if gzip_ok and held[3] is None:
-        held = (*held[:3], gzip.compress(held[2], 1, mtime=0))
-    if bodies:
-        bodies[0] = held
-    return (held[3], True) if gzip_ok else (held[2], False)
+        held = entry.current[0] = held.retokened(token, second, secret)
+    if not gzip_ok:
+        return held.body, False
+    if held.gzipped is None:
+        held = entry.current[0] = replace(held, gzipped=gzip.compress(held.body, 1, mtime=0))
+    return held.gzipped or b"", True
 
 
 def respond(entry: CachedPage, shared: bool = True) -> Response:
