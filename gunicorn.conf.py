@@ -13,8 +13,9 @@ graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = 5
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
 max_requests_jitter = 50
-# The app writes one JSON line per request (with its request id); gunicorn's own access log
-# is off unless asked for.
+# The app writes one JSON line per request (with its request id), held in memory and written
+# in batches (app/web/security.py; flushed by the hooks below); gunicorn's own access log is
+# off unless asked for.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
@@ -35,3 +36,23 @@ def post_worker_init(worker: object) -> None:
 
     gc.collect()
     gc.freeze()
+
+
+def _flush_request_log() -> None:
+    # Through logging, so that apps without the blog's log (bench/minimal_app.py) import
+    # nothing of it.
+    import logging
+
+    for handler in logging.getLogger("blog.request").handlers:
+        handler.flush()
+
+
+def worker_exit(server: object, worker: object) -> None:
+    """A worker stops (SIGTERM, SIGQUIT, max_requests, a crash): write the request log lines
+    it holds (atexit would too; this also covers exits that skip it)."""
+    _flush_request_log()
+
+
+def worker_abort(worker: object) -> None:
+    """A worker timed out (SIGABRT): write its request log lines before it goes."""
+    _flush_request_log()

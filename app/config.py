@@ -154,6 +154,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "PAGE_CACHE_MB": _int(env, "PAGE_CACHE_MB", 24),
         # One JSON line per request on stderr: method, path, status, ms, request id.
         "LOG_REQUESTS": _bool(env.get("LOG_REQUESTS"), default=True),
+        # The lines are held in memory and written together: when this many kilobytes are
+        # held (0: each at once), this many milliseconds after the first, and at exit.
+        "LOG_REQUESTS_BUFFER_KB": max(0, _int(env, "LOG_REQUESTS_BUFFER_KB", 64)),
+        "LOG_REQUESTS_FLUSH_MS": max(1, _int(env, "LOG_REQUESTS_FLUSH_MS", 1000)),
         # Comments: moderation "none" | "first" (an author's first comment is held) | "all".
         "COMMENTS_MODERATION": env.get("COMMENTS_MODERATION", "first"),
         "COMMENTS_MAX_DEPTH": _int(env, "COMMENTS_MAX_DEPTH", 3),

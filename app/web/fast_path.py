@@ -2,9 +2,11 @@
 
 A page the view served from the page cache is offered here (page_cache.offer). The next
 plain GET or HEAD of the same host and path is answered from this process's copy as long
-as the site generation (one prepared SELECT) and the visibility epoch are those the page
-was built for. Anything else (a query string, a body, the comment author's cookie, a miss,
-any error) goes to Flask unchanged, which answers and may offer the page again.
+as the site generation (app/services/site/state.py: on SQLite a look at the WAL index header,
+a SELECT only after a commit) is the one the page was built for and the next publish or
+expiry moment has not come. Anything else (a query string, a body, the comment author's
+cookie, a miss, any error) goes to Flask unchanged, which answers and may offer the page
+again.
 
 The answer is the one the view would give: page_cache.answer builds both, and the security
 headers, request id and log line come from app/web/security.py.
@@ -21,10 +23,16 @@ from flask import Flask
 
 from app.extensions import cache
 from app.services.comments.tokens import AUTHOR_COOKIE
-from app.services.site.queries import visibility_epoch
 from app.services.site.state import generation_reader
 from app.web.generation import REQUEST_GENERATION
-from app.web.page_cache import FAST_PATH_OFFER, VIEW_PREFIX, FastPathOffer, answer, local
+from app.web.page_cache import (
+    FAST_PATH_OFFER,
+    VIEW_PREFIX,
+    FastPathOffer,
+    answer,
+    local,
+    page_body,
+)
 from app.web.security import log_request, request_id_from, response_headers
 
 MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
@@ -41,6 +49,7 @@ class PageFastPath:
         self.app = app
         self.inner = inner
         self.entries: dict[Key, FastPathOffer] = {}
+        self.newest = -1  # the newest generation seen
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> (
         Iterable[bytes]
@@ -63,34 +72,66 @@ class PageFastPath:
         except Exception:  # the view will answer (and report) whatever is wrong
             return False
         environ[REQUEST_GENERATION] = generation  # a stale offer: the view reads no second time
-        return (generation == offer.generation
-                and visibility_epoch(offer.bounds) == offer.epoch)  # type: ignore[arg-type]
+        return generation == offer.generation and time.time() < offer.until
 
     def _keep(self, key: Key, offer: FastPathOffer) -> None:
+        if offer.generation < self.newest:
+            return  # built for a generation already replaced
+        if offer.generation > self.newest:
+            self.forget_before(offer.generation)
         if key not in self.entries and len(self.entries) >= MAX_ENTRIES:
             del self.entries[next(iter(self.entries))]  # the oldest offer
         self.entries[key] = offer
 
+    def forget_before(self, generation: int) -> None:
+        """Drop the pages of generations older than this one, and those of visibility epochs
+        past (the page cache calls it when a request first sees a newer generation or
+        epoch)."""
+        self.newest = max(self.newest, generation)
+        now = time.time()
+        self.entries = {key: offer for key, offer in list(self.entries.items())
+                        if offer.generation >= self.newest and now < offer.until}
+
     def _answer(self, offer: FastPathOffer, environ: dict[str, Any],
                 start_response: StartResponse, started: float) -> Iterable[bytes]:
         config = self.app.config
-        status, headers, body = answer(
-            offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
-            secret=config["SECRET_KEY"], if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
-            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
-            accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""))
+        secure = environ.get("wsgi.url_scheme") == "https"
+        gzip_ok = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
+        if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            status, headers, body = answer(
+                offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
+                secret=config["SECRET_KEY"], if_none_match=environ.get("HTTP_IF_NONE_MATCH"),
+                if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
+                accept_encoding="gzip" if gzip_ok else "")
+            headers.extend(self._common(offer, secure))
+        else:  # the usual request: its headers made once per page and kind of request
+            status = 200
+            body, zipped = page_body(offer.entry, config["SECRET_KEY"], gzip_ok)
+            prepared = offer.headers.get((zipped, secure))
+            if prepared is None:
+                _, made, _ = answer(offer.entry, shared_max_age=config["PAGE_SHARED_MAX_AGE"],
+                                    secret=config["SECRET_KEY"],
+                                    accept_encoding="gzip" if zipped else "")
+                prepared = offer.headers[(zipped, secure)] = made + self._common(offer, secure)
+            headers = prepared[:]
         request_id = request_id_from(environ.get("HTTP_X_REQUEST_ID", ""))
-        headers.extend((name, value) for name, value in response_headers(
-            environ.get("wsgi.url_scheme") == "https")
-            if not (offer.entry.csp and name == "Content-Security-Policy"))
         headers.append(("X-Request-ID", request_id))
         if status == 200:
             headers.append(("Content-Length", str(len(body))))
         start_response(_STATUS[status], headers)
         if config.get("LOG_REQUESTS", True):
-            log_request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", ""), status,
-                        started, request_id, len(body))
+            path = environ.get("PATH_INFO", "")
+            if not path.isascii():  # the WSGI string of the raw bytes: decode as Flask does
+                path = path.encode("latin-1", "replace").decode("utf-8", "replace")
+            log_request(environ["REQUEST_METHOD"], path, status, started, request_id,
+                        len(body))
         return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+
+    @staticmethod
+    def _common(offer: FastPathOffer, secure: bool) -> list[tuple[str, str]]:
+        """The security headers (the page's own policy, when it has one, sent instead)."""
+        return [(name, value) for name, value in response_headers(secure)
+                if not (offer.entry.csp and name == "Content-Security-Policy")]
 
 
 def _key(environ: dict[str, Any]) -> Key | None:

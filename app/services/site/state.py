@@ -4,7 +4,11 @@ every change and read by every worker."""
 from __future__ import annotations
 
 import contextlib
+import mmap
+import os
 import threading
+import time
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import event, select, update
@@ -43,65 +47,148 @@ def bump_generation(session: DbSession) -> None:
     bump_counter(session, GENERATION)
 
 
+class _WalIndex:
+    """The header of an SQLite database's WAL index (the `-shm` file), mapped read-only.
+
+    Every commit in WAL mode, by any process, rewrites this header (its change counter,
+    frame count and checksums: https://www.sqlite.org/walformat.html) before the commit
+    returns; an unchanged header means an unchanged database. Reading it costs a memory
+    copy of 48 bytes, no system call.
+    """
+
+    SIZE = 48  # the first copy of the WalIndexHdr
+
+    def __init__(self, path: str) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if os.fstat(fd).st_size < 136:  # header copies and checkpoint info not there yet
+                raise OSError(f"{path}: not initialised")
+            self.map = mmap.mmap(fd, self.SIZE, access=mmap.ACCESS_READ)
+        finally:
+            os.close(fd)
+
+    def header(self) -> bytes:
+        """The header as it is now."""
+        return self.map[:self.SIZE]
+
+    def close(self) -> None:
+        """Unmap."""
+        with contextlib.suppress(Exception):
+            self.map.close()
+
+
+def _wal_index(raw: Any) -> _WalIndex | None:
+    """The WAL index of an SQLite connection's main database file, when it has one."""
+    cursor = raw.cursor()
+    try:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return None
+        path = next((row[2] for row in cursor.execute("PRAGMA database_list")
+                     if row[1] == "main"), "")
+    finally:
+        cursor.close()
+    if not path:  # in memory
+        return None
+    try:
+        return _WalIndex(path + "-shm")
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class _Held:
+    """A thread's connection for reading the generation, and what it last read."""
+
+    engine: Engine
+    raw: Any
+    wal: _WalIndex | None = None  # SQLite in WAL mode: its index header, mapped
+    wal_tried: bool = False
+    header: bytes = b""  # the WAL index header as it was just before `generation` was read
+    generation: int = -1
+    read_at: float = 0.0  # time.monotonic() of that read
+
+    def release(self) -> None:
+        if self.wal is not None:
+            self.wal.close()
+        with contextlib.suppress(Exception):
+            self.raw.invalidate()
+
+
 class GenerationReader:
-    """Reads the generation on a connection kept for it: microseconds per request.
+    """Reads the generation on a connection kept for it: microseconds per request, and on
+    SQLite a fraction of one.
 
     Every request of every worker asks whether the site changed. Through the ORM that costs
     a session and a statement compilation; here it is one prepared SELECT on a pooled DBAPI
     connection held per thread (autocommit, so PostgreSQL sees each commit at once and no
-    transaction stays open).
+    transaction stays open). On SQLite (WAL mode) the SELECT runs only when the WAL index
+    header changed since the last one (any commit of any process changes it), and at least
+    every RECHECK_SECONDS whatever it shows: the next request after a commit sees it.
     """
 
     SQL = "SELECT value FROM site_state WHERE key = 'generation'"
+    RECHECK_SECONDS = 1.0  # a SELECT at least this often, whatever the WAL index shows
 
     def __init__(self) -> None:
         self._local = threading.local()
 
-    def _connection(self, engine: Engine) -> Any:
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] is engine:
-            return held[1]
+    def _connection(self, engine: Engine) -> _Held:
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.engine is engine:
+            return held
         if held is not None:  # another engine's (a test's second app): let it go
-            with contextlib.suppress(Exception):
-                held[1].invalidate()
+            held.release()
         raw = engine.raw_connection()
         driver = getattr(raw, "driver_connection", None)
         if engine.dialect.name == "postgresql" and driver is not None:
             raw.rollback()
             driver.autocommit = True
-        self._local.held = (engine, raw)
+        held = self._local.held = _Held(engine, raw)
         if not event.contains(engine, "engine_disposed", self._engine_disposed):
             event.listen(engine, "engine_disposed", self._engine_disposed)
-        return raw
+        return held
 
     def _engine_disposed(self, engine: Engine) -> None:
         # The engine closed its pool and made a new one: the connection held from the old
         # pool is closed now too (left to the garbage collector, it would go unclosed).
-        held = getattr(self._local, "held", None)
-        if held is not None and held[0] is engine:
+        held: _Held | None = getattr(self._local, "held", None)
+        if held is not None and held.engine is engine:
             self._local.held = None
-            with contextlib.suppress(Exception):
-                held[1].invalidate()
+            held.release()
 
     def read(self, engine: Engine) -> int:
         """The current generation; reconnects once if the held connection went away."""
+        held: _Held | None = getattr(self._local, "held", None)
+        if (held is not None and held.engine is engine and held.wal is not None
+                and held.wal.header() == held.header
+                and time.monotonic() - held.read_at < self.RECHECK_SECONDS):
+            return held.generation
         for attempt in (1, 2):
-            raw = self._connection(engine)
+            held = self._connection(engine)
             try:
-                cursor = raw.cursor()
-                try:
-                    cursor.execute(self.SQL)
-                    row = cursor.fetchone()
-                finally:
-                    cursor.close()
-                return int(row[0]) if row else 0
+                return self._select(held)
             except Exception:
                 self._local.held = None
-                with contextlib.suppress(Exception):
-                    raw.invalidate()
+                held.release()
                 if attempt == 2:
                     raise
         return 0  # pragma: no cover - the loop returns or raises
+
+    def _select(self, held: _Held) -> int:
+        header = held.wal.header() if held.wal is not None else b""  # before the SELECT
+        cursor = held.raw.cursor()
+        try:
+            cursor.execute(self.SQL)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+        generation = int(row[0]) if row else 0
+        if held.wal is None and not held.wal_tried and held.engine.dialect.name == "sqlite":
+            held.wal_tried = True  # after a first read: the WAL index exists by now
+            held.wal = _wal_index(held.raw)
+            header = b""  # not read before this SELECT: the next read selects again
+        held.header, held.generation, held.read_at = header, generation, time.monotonic()
+        return generation
 
 
 generation_reader = GenerationReader()
