@@ -195,7 +195,19 @@ def _next(palette: tuple[RGB, ...], colour: RGB) -> int:
 # text colour on an accent button), code (inline code). border and accent-line (link
 # underlines) are decoration.
 TOKENS = ("bg", "bg-soft", "border", "fg", "heading", "muted", "accent", "accent-soft",
-          "accent-line", "code")
+          "accent-line", "code", "code-bg")
+# The light Pygments colours in site.css are readable (4.5:1) on this grey and anything
+# lighter: a light scheme's code blocks are its bg-soft, mixed with white until that light.
+PYGMENTS_LIGHT_BG: RGB = (0xf5, 0xf5, 0xf4)
+
+
+def _code_bg(soft: RGB) -> RGB:
+    for percent in range(0, 101, 5):
+        mixed = tuple(round(c + (255 - c) * percent / 100) for c in soft)
+        colour: RGB = (mixed[0], mixed[1], mixed[2])
+        if luminance(colour) >= luminance(PYGMENTS_LIGHT_BG):
+            return colour
+    return WHITE
 
 
 def _tokens(name: str, neutral: tuple[RGB, ...], primary: tuple[RGB, ...],
@@ -213,7 +225,7 @@ def _tokens(name: str, neutral: tuple[RGB, ...], primary: tuple[RGB, ...],
     where = f"{name} ({'dark' if dark else 'light'})"
     darker = not dark
     tokens = {"bg": bg, "bg-soft": soft, "border": border, "accent-soft": accent_soft,
-              "accent-line": line}
+              "accent-line": line, "code-bg": soft if dark else _code_bg(soft)}
     for token, palette, against in (
         ("fg", neutral, [bg, soft, accent_soft]),
         ("heading", neutral, [bg, soft]),
