@@ -98,19 +98,27 @@ def shoot(base_url: str, out: Path, prefix: str, urls: dict[str, str], viewports
                     context = browser.new_context(
                         viewport=VIEWPORTS[viewport], color_scheme=appearance,  # type: ignore[arg-type]
                         is_mobile=viewport == "phone", has_touch=viewport == "phone",
-                        device_scale_factor=1)
+                        device_scale_factor=1, reduced_motion="reduce")  # no autoplay
                     context.route("**/*", lambda r: r.continue_()
                                   if urlsplit(r.request.url).netloc in ("", local)
                                   else r.abort())
                     page = context.new_page()
                     for name, path in urls.items():
                         page.goto(base_url + path, wait_until="networkidle")
-                        # A full-page shot shows what is below the fold: load it now.
-                        page.evaluate("""() => document.querySelectorAll('img[loading=lazy]')
-                                        .forEach(img => { img.loading = 'eager'; })""")
+                        # A full-page shot shows what is below the fold: scroll through
+                        # it so lazy images load and are decoded, then back to the top.
+                        page.evaluate("""async () => {
+                            const pause = ms => new Promise(r => setTimeout(r, ms));
+                            for (let y = 0; y < document.body.scrollHeight; y += innerHeight) {
+                                scrollTo(0, y);
+                                await pause(100);
+                            }
+                            scrollTo(0, 0);
+                            // (an image never shown, in a hidden slide, never decodes)
+                            await Promise.race([pause(3000), Promise.all([...document.images]
+                                .map(img => img.decode().catch(() => null)))]);
+                        }""")
                         page.wait_for_load_state("networkidle")
-                        page.wait_for_function("""() => [...document.images]
-                                                 .every(img => img.complete)""")
                         target = out / f"{prefix}-{name}-{viewport}-{appearance}.png"
                         page.screenshot(path=str(target), full_page=True)
                         written.append(target)
@@ -120,7 +128,12 @@ def shoot(base_url: str, out: Path, prefix: str, urls: dict[str, str], viewports
     return written
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so that `finally` stops the server
+
+
 def main(argv: list[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("out", type=Path, help="folder for the PNGs (created)")
     parser.add_argument("--site", type=Path, default=ROOT / "content",
