@@ -48,5 +48,5 @@ def test_system_dark_preference_without_a_choice(live_server: str, browser) -> N
     context = browser.new_context(color_scheme="dark")
     page = context.new_page()
     page.goto(live_server + "/")
-    assert _background(page) == "rgb(28, 25, 23)"
+    assert _background(page) == "rgb(30, 41, 59)"  # Blowfish's default scheme: neutral-800
     context.close()

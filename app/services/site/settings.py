@@ -9,6 +9,7 @@ own config changes; nothing rewrites `app.config`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.models import SiteSetting
 from app.render.commonmark import MarkupOptions, markup_options
 from app.services import DbSession
+from app.services.site import schemes
 from app.services.site.article import BLOWFISH_DEFAULTS
 
 KEY = "site"
@@ -31,6 +33,7 @@ BASE_KEYS = ("SITE_TITLE", "SITE_LANGUAGE", "SITE_LANGUAGES", "SITE_TIMEZONE", "
              "HAS_CJK_LANGUAGE", "ENABLE_EMOJI", "DEFAULT_LANGUAGE_IN_SUBDIR", "MARKUP",
              "MAIN_SECTIONS", "MENUS")
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class SiteSettings:
     main_sections: tuple[str, ...] | None = None  # None: Hugo's default
     # {lang: {menu name: [entry, ...]}}
     menus: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    # Blowfish's look: params.colorScheme, defaultAppearance, autoSwitchAppearance
+    color_scheme: str = schemes.DEFAULT
+    appearance: str = "light"
+    auto_appearance: bool = True
 
     @property
     def language_codes(self) -> frozenset[str]:
@@ -115,6 +122,21 @@ def _base_url(data: Mapping[str, Any], base: Any) -> str:
     return str(data.get("base_url") or "").strip().rstrip("/")
 
 
+def _look(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Blowfish's colorScheme (an unknown one: the default, with a warning),
+    defaultAppearance and autoSwitchAppearance (its defaults: light, true)."""
+    raw = params.get("colorscheme")
+    scheme = schemes.scheme_name(raw) if raw is not None else schemes.DEFAULT
+    if scheme is None:
+        log.warning("params.colorScheme %r is not one of %s: using %r", raw,
+                    ", ".join(schemes.NAMES), schemes.DEFAULT)
+        scheme = schemes.DEFAULT
+    appearance = str(params.get("defaultappearance") or "light").strip().lower()
+    auto = params.get("autoswitchappearance", True)
+    return {"color_scheme": scheme, "appearance": "dark" if appearance == "dark" else "light",
+            "auto_appearance": auto if isinstance(auto, bool) else str(auto).lower() != "false"}
+
+
 def resolve(data: Mapping[str, Any], config: Mapping[str, Any]) -> SiteSettings:
     """The site's settings: `data` (stored from hugo.toml; {} for none) over the app's
     `config`. The one place where that precedence is written."""
@@ -124,6 +146,7 @@ def resolve(data: Mapping[str, Any], config: Mapping[str, Any]) -> SiteSettings:
     sections = _pick(data.get("main_sections"), config.get("MAIN_SECTIONS"))
     # A stored site config (even one without a markup table) means Hugo's defaults apply.
     markup = data.get("markup", {}) if data else config.get("MARKUP")
+    site_params = dict(params) if data else dict(config.get("SITE_PARAMS") or {})
     return SiteSettings(
         title=str(_pick(_title(data, lang), config.get("SITE_TITLE")) or ""),
         language=str(lang),
@@ -137,7 +160,7 @@ def resolve(data: Mapping[str, Any], config: Mapping[str, Any]) -> SiteSettings:
         description=str(_pick(params.get("description"), config.get("SITE_DESCRIPTION")) or ""),
         author=_author(params, config.get("SITE_AUTHOR")),
         base_url=_base_url(data, config.get("SITE_BASE_URL")),
-        params=MappingProxyType(dict(params) if data else dict(config.get("SITE_PARAMS") or {})),
+        params=MappingProxyType(site_params),
         has_cjk=bool(_pick(data.get("has_cjk"), config.get("HAS_CJK_LANGUAGE"))),
         emoji=bool(_pick(data.get("enable_emoji"), config.get("ENABLE_EMOJI"))),
         default_in_subdir=bool(_pick(data.get("default_in_subdir"),
@@ -145,6 +168,7 @@ def resolve(data: Mapping[str, Any], config: Mapping[str, Any]) -> SiteSettings:
         markup=markup_options(markup),
         main_sections=tuple(sections) if sections is not None else None,
         menus=MappingProxyType(dict(data.get("menus") or config.get("MENUS") or {})),
+        **_look({str(k).lower(): v for k, v in site_params.items()}),
     )
 
 
