@@ -72,7 +72,7 @@ def _median_rps(results: list[WrkResult]) -> float:
 
 def target_1(run: Run, blog_port: int, page_file: object, size: int) -> None:
     """Cached post page under gunicorn versus a minimal Flask app with the same bytes."""
-    heading("Target 1: cached post page under gunicorn vs a minimal Flask app")
+    heading("Row 1: cached post page under gunicorn vs a minimal Flask app with its bytes")
     page_port, hello_port = free_port(), free_port()
     extra = ["--pythonpath", str(ROOT / "bench")]
     minimal = run.servers.gunicorn("gunicorn-minimal", "minimal_app:app", page_port,
@@ -106,7 +106,7 @@ def target_1(run: Run, blog_port: int, page_file: object, size: int) -> None:
 
 def target_2(run: Run, blog_port: int, page: bytes) -> None:
     """The post page through the deploy nginx config versus nginx serving it as a file."""
-    heading("Target 2: post page through deploy/nginx-blog.conf vs nginx static file")
+    heading("Row 2: post page through deploy/nginx-blog.conf vs nginx static file")
     prefix = OUT / "nginx"
     static_root = OUT / "static-page"
     target = static_root / POST.strip("/") / "index.html"
@@ -125,7 +125,8 @@ def target_2(run: Run, blog_port: int, page: bytes) -> None:
     for _ in range(2):
         status, headers, body = fetch(proxied)
     say(f"nginx {run.workers} worker processes, config {conf} (deploy/nginx-blog.conf with "
-        "ports and folders of this run, access_log off in both servers); "
+        "ports and folders of this run; the static server has the deploy file's sendfile, "
+        "open_file_cache and keep-alive settings; access_log off in both servers); "
         f"{run.wrk.describe()}, no Accept-Encoding")
     say(f"  proxied: {status}, {len(body)} bytes, X-Cache-Status {headers.get('x-cache-status')}"
         f"; static: the page's {len(page)} bytes as {target.relative_to(ROOT)}")
@@ -141,7 +142,7 @@ def target_2(run: Run, blog_port: int, page: bytes) -> None:
 
 def target_3(run: Run, db: object) -> None:
     """render() of the seed article versus bare Python-Markdown with the same extensions."""
-    heading("Target 3: rendering the seed article (cache miss) vs bare Python-Markdown")
+    heading("Row 8: rendering the seed article (cache miss) vs bare Python-Markdown")
     repeat = 15 if run.quick else 60
     app = inproc.make_app(f"sqlite:///{db}", run.secret)
     timing = inproc.render_timing(app, POST, repeat)
@@ -161,7 +162,7 @@ def target_3(run: Run, db: object) -> None:
 
 def target_7(run: Run, base: str) -> None:
     """HTML + CSS + JS of the post page, each gzip level 6, images excluded."""
-    heading("Target 7: weight of the post page (HTML + CSS + JS, gzip -6, no images)")
+    heading("Row 10: weight of the post page (HTML + CSS + JS, gzip -6, no images)")
     start = time.perf_counter()
     assets = web.page_weight(base, POST)
     for asset in assets:

@@ -56,7 +56,7 @@ def _hugo(run: Run) -> float:
 
 def target_4(run: Run) -> Path:
     """flask content import of N generated posts vs hugo building them; a one-file re-import."""
-    heading(f"Target 4: importing {run.posts} generated posts vs hugo building them")
+    heading(f"Rows 7 and 3: importing {run.posts} generated posts vs hugo; a one-file re-import")
     start = time.perf_counter()
     size = sitegen.generate(SITE, run.posts)
     sitegen.write_hugo_site(SITE)
@@ -132,8 +132,8 @@ def _biggest_tag(db: Path) -> tuple[str, int]:
 
 
 def target_5_and_6(run: Run, db: Path) -> None:
-    """Uncached list and search latency; a worker's peak memory; target 5 under gunicorn."""
-    heading(f"Target 5: uncached views of the {run.posts}-post site, p99")
+    """Uncached list and search latency; a worker's peak memory; row 5 under gunicorn."""
+    heading(f"Rows 5 and 9: uncached views of the {run.posts}-post site, p99")
     tag, tagged = _biggest_tag(db)
     searches = [f"/search?q={quote_plus(w)}" for w in sitegen.search_words()]
     views = {"home /": ["/"], f"tag {tag} ({tagged} posts)": [tag],
@@ -167,7 +167,7 @@ def target_5_and_6(run: Run, db: Path) -> None:
     server = run.servers.gunicorn("gunicorn-site", "wsgi:app", port, run.env(db))
     after_load = target_6(run, db, port, server.pid, searches)
     say()
-    say(f"Cross-check of target 5 under gunicorn ({run.workers} sync workers, the same "
+    say(f"Cross-check of row 5 under gunicorn ({run.workers} sync workers, the same "
         "server), one client, HTTP keep-alive: the site generation is bumped in the database "
         "before each list request (what an import does), so every request misses the page "
         "cache and re-reads the bounds.")
@@ -187,7 +187,7 @@ def target_5_and_6(run: Run, db: Path) -> None:
 
 def target_watch(run: Run, db: Path, port: int) -> None:
     """A saved file visible on the site under `flask content import --watch`."""
-    heading(f"Target 4: a saved file visible under --watch ({run.posts} posts)")
+    heading(f"Row 4: a saved file visible under --watch ({run.posts} posts)")
     argv = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", *WATCH_ARGS,
             str(SITE / "content")]
     watcher = run.servers.start("watch", argv, run.env(db, PYTHONUNBUFFERED="1"))
@@ -236,7 +236,7 @@ def _memory(master: int, when: str) -> list[int]:
 
 def target_6(run: Run, db: Path, port: int, master: int, searches: list[str]) -> float:
     """VmHWM of each worker of a fresh gunicorn after a mixed load: the largest, in MB."""
-    heading(f"Target 6: peak memory of a gunicorn worker serving the {run.posts}-post site")
+    heading(f"Row 6: peak memory of a gunicorn worker serving the {run.posts}-post site")
     mixed = ([sitegen.post_url(i) for i in range(1, run.posts + 1, max(1, run.posts // 400))]
              + ["/"] + [f"/page/{i}/" for i in range(2, min(run.posts // 10, 200))]
              + _tag_urls(db) + searches)

@@ -113,7 +113,7 @@ class Run:
                 name: str = "") -> None:
         """Record a target's result (row `number` of ROWS) and print it."""
         self.verdicts.append(Verdict(number, name or ROWS[number], figure, target, passed))
-        say(f"  => target {number}: {figure} (target {target}): {label(passed)}")
+        say(f"  => row {number}: {figure} (goal {target}): {label(passed)}")
 
 
 def guarded(run: Run, targets: list[int], fn: Callable[..., T], *args: Any) -> T | None:
