@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import statistics
 import time
+from pathlib import Path
 
 import inproc
 import nginx
 import web
 from report import POST, Ratio, Run, guarded, heading, say
-from servers import OUT, ROOT, WrkResult, fetch, free_port, wait_http
+from servers import OUT, ROOT, WrkResult, children, fetch, free_port, wait_http
 
 
 def run_seed(run: Run) -> None:
@@ -35,19 +38,37 @@ def run_seed(run: Run) -> None:
     guarded(run, [8], target_3, run, db)
 
 
-def _rounds(run: Run, contenders: dict[str, str], once: dict[str, str] | None = None
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _rounds(run: Run, contenders: dict[str, str], once: dict[str, str] | None = None,
+            cpu_us: dict[str, list[float]] | None = None, server: int = 0
             ) -> dict[str, list[WrkResult]]:
     """run.rounds rounds; in each, one wrk run of every contender, the order reversed every
     other round (A B, B A, ...) so that neither always runs first. `once`: references run
-    a single time, after the first round."""
+    a single time, after the first round. With `cpu_us`, the CPU time the workers of the
+    `server` process used per request in each run is appended there (microseconds)."""
     found: dict[str, list[WrkResult]] = {name: [] for name in contenders}
     width = max(len(name) for name in [*contenders, *(once or {})])
     for number in range(1, run.rounds + 1):
         order = list(contenders.items())
         for name, url in order if number % 2 else reversed(order):
+            workers = children(server) if cpu_us is not None else []
+            before = cpu_seconds(workers)
             result = run.wrk.run(url)
             found[name].append(result)
-            say(f"  round {number}  {name:<{width}}  {result.line()}")
+            extra = ""
+            if cpu_us is not None and result.requests:
+                cpu_us.setdefault(name, []).append(
+                    (cpu_seconds(workers) - before) / result.requests * 1e6)
+                extra = f"  server CPU {cpu_us[name][-1]:.1f} us/request"
+            say(f"  round {number}  {name:<{width}}  {result.line()}{extra}")
         if number == 1:
             for name, url in (once or {}).items():
                 result = run.wrk.run(url)
@@ -130,11 +151,20 @@ def target_2(run: Run, blog_port: int, page: bytes) -> None:
         f"{run.wrk.describe()}, no Accept-Encoding")
     say(f"  proxied: {status}, {len(body)} bytes, X-Cache-Status {headers.get('x-cache-status')}"
         f"; static: the page's {len(page)} bytes as {target.relative_to(ROOT)}")
-    found = _rounds(run, {"nginx+app": proxied, "nginx static": static})
+    cpu: dict[str, list[float]] = {}
+    found = _rounds(run, {"nginx+app": proxied, "nginx static": static}, cpu_us=cpu,
+                    server=proc.pid)
     ratio = _ratio(found, "nginx+app", "nginx static")
     say(f"  median: through nginx {_median_rps(found['nginx+app']):.0f} req/s, static "
         f"{_median_rps(found['nginx static']):.0f} req/s; per round: "
         f"{' '.join(f'{v:.2f}' for v in ratio.values)}; median {ratio.describe()}")
+    if cpu.get("nginx+app") and cpu.get("nginx static"):
+        proxied_us, static_us = (statistics.median(cpu[k]) for k in ("nginx+app",
+                                                                         "nginx static"))
+        say(f"  nginx workers' CPU per request (less sensitive to other load than req/s; "
+            f"wrk's own CPU is not in it): through nginx {proxied_us:.1f} us, static "
+            f"{static_us:.1f} us; static / proxied = {static_us / proxied_us:.2f}, the ratio "
+            "when nginx alone is the bottleneck")
     errors = sum(r.errors for r in found["nginx+app"])
     run.verdict(2, ratio.describe(), ">= 0.85", ratio.median >= 0.85 and not errors)
     run.servers.stop(proc)
