@@ -139,3 +139,32 @@ def test_what_a_new_generation_reads_is_found_through_indexes(tmp_path: Path) ->
     assert menu and all("ix_pages_menu_params" in p for p in menu), menu
     assert by_path and all("ix_pages_hugo_path_lang" in p for p in by_path), by_path
     assert not [p for p in plans.values() if re.search(r"\bSCAN pages\b", p)], plans
+
+
+def _counts(statements: list[tuple[str, Any]]) -> int:
+    return sum(1 for statement, _ in statements if statement.lstrip().startswith(
+        "SELECT count(*)"))
+
+
+def test_a_lists_total_is_counted_once_per_generation(tmp_path: Path) -> None:
+    app = _app(tmp_path, "site", PAGE_SIZE=4)
+    client = app.test_client()
+    _bump(app)
+    with _statements(app) as first:
+        assert "Page 1 of 8" in client.get("/").get_data(as_text=True)
+    with _statements(app) as second:  # another page of the same list: not cached yet
+        assert "Page 2 of 8" in client.get("/page/2/").get_data(as_text=True)
+    assert _counts(first) == 1 and _counts(second) == 0
+    for n in (31, 32, 33):
+        (tmp_path / "content" / "posts" / f"p{n}.md").write_text(
+            f"---\ntitle: Post {n}\ndate: 2024-02-{n - 30:02}\ntags: [all]\n---\nNew.\n")
+    assert app.test_cli_runner().invoke(
+        args=["content", "import", str(tmp_path / "content")]).exit_code == 0
+    with _statements(app) as third:
+        html = client.get("/page/3/").get_data(as_text=True)
+    assert _counts(third) == 1
+    assert "Page 3 of 9" in html and _titles(html) == ["Post 25", "Post 24", "Post 23",
+                                                        "Post 22"]
+    assert "Page 9 of 9" in client.get("/page/9/").get_data(as_text=True)
+    assert client.get("/tags/all/page/9/").status_code == 200  # 33 tagged: 9 pages of 4
+    assert client.get("/tags/all/page/10/").status_code == 404
