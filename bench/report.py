@@ -57,8 +57,8 @@ class Ratio:
         return statistics.median(self.values)
 
     def describe(self) -> str:
-        """E.g. `0.93 (0.90-0.97, 5 rounds)`."""
-        return (f"{self.median:.2f} ({min(self.values):.2f}-{max(self.values):.2f}, "
+        """E.g. `0.934 (0.90-0.97, 5 rounds)` (three decimals: 0.849 fails >= 0.85)."""
+        return (f"{self.median:.3f} ({min(self.values):.2f}-{max(self.values):.2f}, "
                 f"{len(self.values)} rounds)")
 
 
