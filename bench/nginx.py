@@ -4,7 +4,9 @@ The site file is copied with only what a run must change: the listen address, th
 port, the proxy cache folder and the static folder. Every substitution must match, so a
 change to the deploy file that the benchmark no longer understands fails loudly.
 The copy goes inside a minimal main configuration with a second server that serves the
-page's bytes as a static file. Access logs are off in both servers (same settings for both).
+page's bytes as a static file, with the deploy file's own file-serving settings (sendfile,
+open file cache, keep-alive: STATIC_SETTINGS), so the baseline is nginx at its best, not a
+server configured less well. Access logs are off in both servers.
 """
 
 from __future__ import annotations
@@ -17,6 +19,17 @@ from pathlib import Path
 from servers import ROOT
 
 DEPLOY = ROOT / "deploy" / "nginx-blog.conf"
+# The deploy server's directives that make a file fast to send, copied into the static twin.
+STATIC_SETTINGS = ("sendfile", "tcp_nopush", "tcp_nodelay", "open_file_cache",
+                   "open_file_cache_valid", "open_file_cache_min_uses",
+                   "open_file_cache_errors", "keepalive_requests")
+
+
+def static_settings(text: str) -> str:
+    """The STATIC_SETTINGS lines of the deploy file, as written there."""
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip().split(" ", 1)[0] in STATIC_SETTINGS]
+    return "\n".join(f"        {line}" for line in lines)
 
 
 def adapt_site(text: str, port: int, upstream_port: int, cache_dir: Path,
@@ -70,6 +83,7 @@ http {{
         listen 127.0.0.1:{static_port};
         root {static_root};
         index index.html;
+{static_settings(DEPLOY.read_text())}
     }}
 }}
 """

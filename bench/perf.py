@@ -1,8 +1,9 @@
-"""Performance benchmark of the blog (issue 6): prints each figure, each ratio, a table.
+"""Performance benchmark of the blog (issues 6 and 17): prints each figure, each ratio, a table.
 
     bench/run                  # installs wrk, nginx and hugo, then runs this
-    BENCH_QUICK=1 bench/run    # a smoke test: 1,000 posts, 3 s wrk runs
-    BENCH_POSTS=2000 bench/run # another size for the generated site
+    bench/run --quick          # a smoke test: 1,000 posts, 3 s wrk runs (or BENCH_QUICK=1)
+    bench/run --posts 2000     # another size for the generated site (or BENCH_POSTS=2000)
+    bench/run --rounds 7       # alternating wrk rounds per ratio (default 5; BENCH_ROUNDS)
 
 Run from the repository root with .venv/bin/python. Everything it starts it stops (and
 bench/run's trap stops what is left if this process dies). Output files: bench/out/.
@@ -10,6 +11,7 @@ bench/run's trap stops what is left if this process dies). Output files: bench/o
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import secrets
@@ -31,12 +33,21 @@ def _terminate(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def settings() -> Run:
-    """The run's sizes from BENCH_QUICK and BENCH_POSTS."""
-    quick = os.environ.get("BENCH_QUICK", "") not in {"", "0"}
-    posts = int(os.environ.get("BENCH_POSTS", "1000" if quick else "10000"))
-    wrk = Wrk(2, 16, 3 if quick else 8)
-    return Run(quick=quick, posts=posts, wrk=wrk, rounds=2, workers=2,
+def settings(argv: list[str] | None = None) -> Run:
+    """The run's sizes from the command line, else BENCH_QUICK, BENCH_POSTS, BENCH_ROUNDS."""
+    parser = argparse.ArgumentParser(
+        prog="bench/run", description="The blog's performance benchmark (bench/README.md).")
+    parser.add_argument("--quick", action="store_true",
+                        default=os.environ.get("BENCH_QUICK", "") not in {"", "0"},
+                        help="a smoke test: 1,000 posts unless --posts, 3 s wrk runs")
+    parser.add_argument("--posts", type=int, default=int(os.environ.get("BENCH_POSTS", 0)),
+                        help="posts in the generated site (default 10,000; 1,000 with --quick)")
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)),
+                        help="alternating wrk rounds behind each ratio (default 5)")
+    args = parser.parse_args(argv)
+    posts = args.posts or (1000 if args.quick else 10_000)
+    wrk = Wrk(2, 16, 3 if args.quick else 8)
+    return Run(quick=args.quick, posts=posts, wrk=wrk, rounds=max(1, args.rounds), workers=2,
                secret=secrets.token_urlsafe(48))
 
 
@@ -57,15 +68,15 @@ def header(run: Run) -> None:
 
 def main() -> int:
     """Run every target; exit 1 when one fails."""
+    run = settings()  # --help answers here, before anything starts
     signal.signal(signal.SIGTERM, _terminate)
     signal.signal(signal.SIGHUP, _terminate)
     OUT.mkdir(parents=True, exist_ok=True)
     PIDS.unlink(missing_ok=True)
-    run = settings()
     try:
         header(run)
-        guarded(run, [(1, "seed site set-up")], phase_seed.run_seed, run)
-        guarded(run, [(4, "generated site set-up")], phase_site.run_site, run)
+        guarded(run, [1, 2, 8, 10], phase_seed.run_seed, run)
+        guarded(run, [3, 4, 5, 6, 7, 9], phase_site.run_site, run)
     finally:
         run.servers.stop_all()
     table(run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -18,6 +19,21 @@ POST = "/posts/the-rise-of-ai-generated-images/"
 T = TypeVar("T")
 
 
+# The rows of issue 17's table, in its order, then the targets of issue 6 it kept.
+ROWS = {
+    1: "cached post page / precomputed Flask page (default settings, log on)",
+    2: "post page via deploy/ nginx / nginx static",
+    3: "one file changed, flask content import",
+    4: "one file saved, visible under --watch",
+    5: "uncached home / tag / page 50, p99",
+    6: "worker peak RSS, after mixed load / after generation bumps",
+    7: "import of the generated posts / hugo",
+    8: "seed render / bare Markdown (issue 6)",
+    9: "search, p99 (issue 6)",
+    10: "post page weight, compressed (issue 6)",
+}
+
+
 @dataclass
 class Verdict:
     """One target: what was measured against what was asked."""
@@ -27,6 +43,23 @@ class Verdict:
     figure: str
     target: str
     passed: bool | None  # None: not measured
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A ratio measured in several alternating rounds: the median and the spread."""
+
+    values: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        """The median of the rounds' ratios."""
+        return statistics.median(self.values)
+
+    def describe(self) -> str:
+        """E.g. `0.934 (0.90-0.97, 5 rounds)` (three decimals: 0.849 fails >= 0.85)."""
+        return (f"{self.median:.3f} ({min(self.values):.2f}-{max(self.values):.2f}, "
+                f"{len(self.values)} rounds)")
 
 
 @dataclass
@@ -43,14 +76,18 @@ class Run:
     verdicts: list[Verdict] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
 
-    def env(self, db: Path, **extra: str) -> dict[str, str]:
-        """The environment of every app process: this run's database, no request logs."""
+    def env(self, db: Path, log: bool = False, **extra: str) -> dict[str, str]:
+        """The environment of every app process: this run's database, no request logs
+        unless `log` (then LOG_REQUESTS is left to the app's default: on)."""
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("GUNICORN_", "CACHE_", "SITE_", "FLASK_"))
                and k not in {"DATABASE_URL", "REDIS_URL", "BIND", "PORT", "WEB_CONCURRENCY"}}
         env.update(SECRET_KEY=self.secret, DATABASE_URL=f"sqlite:///{db}", FLASK_APP="wsgi",
-                   LOG_REQUESTS="0", WEB_CONCURRENCY=str(self.workers),
-                   CACHE_TYPE="SimpleCache", **extra)
+                   WEB_CONCURRENCY=str(self.workers), CACHE_TYPE="SimpleCache", **extra)
+        if log:
+            env.pop("LOG_REQUESTS", None)
+        else:
+            env["LOG_REQUESTS"] = "0"
         return env
 
     def flask(self, db: Path, *args: str) -> tuple[float, str]:
@@ -72,23 +109,24 @@ class Run:
         self.flask(db, "db", "upgrade")
         return db
 
-    def verdict(self, number: int, name: str, figure: str, target: str,
-                passed: bool | None) -> None:
-        """Record a target's result and print it."""
-        self.verdicts.append(Verdict(number, name, figure, target, passed))
-        say(f"  => target {number}: {figure} (target {target}): {label(passed)}")
+    def verdict(self, number: int, figure: str, target: str, passed: bool | None,
+                name: str = "") -> None:
+        """Record a target's result (row `number` of ROWS) and print it."""
+        self.verdicts.append(Verdict(number, name or ROWS[number], figure, target, passed))
+        say(f"  => row {number}: {figure} (goal {target}): {label(passed)}")
 
 
-def guarded(run: Run, targets: list[tuple[int, str]], fn: Callable[..., T],
-            *args: Any) -> T | None:
+def guarded(run: Run, targets: list[int], fn: Callable[..., T], *args: Any) -> T | None:
     """fn(*args); when it raises, print why and record its targets as failed, go on."""
     try:
         return fn(*args)
     except Exception as exc:  # one broken target must not hide the others
         say(f"!! {fn.__name__} failed: {exc}")
         say(traceback.format_exc(limit=8))
-        for number, name in targets:
-            run.verdict(number, name, "error", "(see above)", False)
+        measured = {v.number for v in run.verdicts}
+        for number in targets:
+            if number not in measured:
+                run.verdict(number, "error", "(see above)", False)
         return None
 
 
@@ -113,14 +151,20 @@ def table(run: Run) -> None:
     """The final PASS/FAIL table."""
     heading("Results")
     if run.quick or run.posts != 10_000:
-        say(f"(a reduced run: {run.posts} posts, {run.wrk.describe()}; targets 4-6 are set "
+        say(f"(a reduced run: {run.posts} posts, {run.wrk.describe()}; targets 3-7 are set "
             "for 10,000 posts)")
-    width = max(len(v.name) for v in run.verdicts)
-    fig = max(len(v.figure) for v in run.verdicts)
-    for v in sorted(run.verdicts, key=lambda v: v.number):
-        say(f"{v.number}. {v.name:<{width}}  {v.figure:<{fig}}  {v.target:<12} {label(v.passed)}")
-    failed = sum(1 for v in run.verdicts if v.passed is False)
-    say(f"{len(run.verdicts) - failed} of {len(run.verdicts)} pass; "
+    measured = {v.number for v in run.verdicts}
+    missing = [Verdict(n, name, "not measured", "", False) for n, name in ROWS.items()
+               if n not in measured]
+    rows = sorted([*run.verdicts, *missing], key=lambda v: v.number)
+    width = max(len(v.name) for v in rows)
+    fig = max(len(v.figure) for v in rows)
+    goal = max(len(v.target) for v in rows)
+    for v in rows:
+        say(f"{v.number:>2}. {v.name:<{width}}  {v.figure:<{fig}}  goal {v.target:<{goal}}  "
+            f"{label(v.passed)}")
+    failed = sum(1 for v in rows if v.passed is False)
+    say(f"{len(rows) - failed} of {len(rows)} pass; "
         f"total time {time.monotonic() - run.started:.0f} s; "
         f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -37,7 +37,13 @@ from app.services.site.listing import (
     summary_rule,
 )
 from app.services.site.rendering import rendered_page
-from app.web.page_cache import TOKEN_MARKER, cached_html, per_generation, personal_html
+from app.web.page_cache import (
+    TOKEN_MARKER,
+    cached_html,
+    current_epoch,
+    per_generation,
+    personal_html,
+)
 from app.web.site import site
 
 FILE_MAX_AGE = 60 * 60 * 24 * 365
@@ -181,6 +187,13 @@ def _render_list(title: str, paged: queries.Paged, base: str, intro: Page | None
         **extra)
 
 
+def _totals(name: str, count: Callable[[], tuple[int, ...]]) -> tuple[int, ...]:
+    """A list's counts, counted once per site generation and visibility epoch (what is
+    published changes only with them) instead of on every list page built."""
+    epoch = current_epoch()[1]
+    return per_generation(f"totals:{epoch}:{name}", count)
+
+
 def _page_size() -> int:
     size: int = current_app.config["PAGE_SIZE"]
     return size
@@ -217,7 +230,7 @@ def _home(number: int, lang: str | None = None) -> str | None:
     sections = navigation.main_sections(lang)
     home = home_options(site().params)
     if home is None:  # no [params.homepage]: the recent posts, page by page
-        paged = queries.recent_pages(db.session, lang, sections, number, _page_size())
+        paged = queries.recent_pages(db.session, lang, sections, number, _page_size(), _totals)
         if intro is None and not paged.total and base != "/":
             return None  # a language prefix with nothing in that language
         title = intro.title if intro is not None and intro.title else site().title
@@ -269,7 +282,7 @@ def _taxonomy_view(path: str, number: int = 1) -> str | None:
         return None
     pages_only = per_generation("terms_on_pages_only",
                                 lambda: queries.terms_on_pages_only(db.session))
-    paged = queries.term_pages(db.session, term, number, _page_size(), pages_only)
+    paged = queries.term_pages(db.session, term, number, _page_size(), pages_only, _totals)
     if not paged.total:
         return None
     intro = queries.find_page(db.session, path)  # the term's own _index.md, if it has one
@@ -306,7 +319,7 @@ def _stored_page(url_path: str, number: int) -> Claimed | None:
     if page.kind == "home":
         return Claimed(_home(number, page.lang))
     paged = queries.section_children(db.session, page.hugo_path, page.lang, number,
-                                     _page_size())
+                                     _page_size(), _totals)
     return Claimed(_render_list(page.title or page.section.title(), paged, url_path, page))
 
 
@@ -322,7 +335,8 @@ def _implicit_section(url_path: str, number: int) -> Claimed | None:
     section = rest.strip("/")
     if not section or "/" in section:
         return None
-    paged = queries.section_children(db.session, f"/{section}", lang, number, _page_size())
+    paged = queries.section_children(db.session, f"/{section}", lang, number, _page_size(),
+                                     _totals)
     if not paged.total:
         return None
     return Claimed(_render_list(section.replace("-", " ").title(), paged, url_path))

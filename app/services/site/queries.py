@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -14,6 +15,19 @@ from app.models import Alias, Blob, BundleFile, Page, PageTerm, Term
 from app.services import DbSession
 
 _Query = TypeVar("_Query", bound=Select[Any])
+# How a caller keeps a list's counts (they change only with the site generation and the
+# visibility epoch): (a name for the list, how to count it) -> the counts. The default counts.
+Totals = Callable[[str, Callable[[], tuple[int, ...]]], tuple[int, ...]]
+
+
+def _count_now(_name: str, count: Callable[[], tuple[int, ...]]) -> tuple[int, ...]:
+    return count()
+
+
+def _count(session: DbSession, query: Select[Any]) -> int:
+    """The rows of a select (its order dropped)."""
+    return int(session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())).scalar_one())
 
 
 def utcnow() -> datetime:
@@ -110,16 +124,16 @@ class Paged:
         return max(1, -(-self.total // self.size))
 
 
-def _paged(session: DbSession, query: Select[tuple[Page]], number: int, size: int) -> Paged:
-    """One list page of `query` (a select of Page with its order).
+def _paged(session: DbSession, query: Select[tuple[Page]], number: int, size: int,
+           name: str, totals: Totals) -> Paged:
+    """One list page of `query` (a select of Page with its order); `name` names the list
+    for `totals`, which may keep its count.
 
     Ids first: sorting narrow rows (an index can serve them) instead of whole pages with
     their bodies, then only the page's rows are loaded.
     """
     ids_query = query.with_only_columns(Page.id)
-    total = session.execute(
-        select(func.count()).select_from(ids_query.order_by(None).subquery())
-    ).scalar_one()
+    (total,) = totals(name, lambda: (_count(session, ids_query),))
     ids = list(session.execute(ids_query.limit(size).offset((number - 1) * size)).scalars())
     return Paged(_load(session, ids), total, number, size)
 
@@ -135,13 +149,13 @@ def _load(session: DbSession, ids: list[int]) -> list[Page]:
 
 
 def recent_pages(session: DbSession, lang: str, sections: list[str] | None = None,
-                 number: int = 1, size: int = 10) -> Paged:
+                 number: int = 1, size: int = 10, totals: Totals = _count_now) -> Paged:
     """Published regular pages, newest first, one list page of them."""
     query = select(Page).where(Page.kind == "page", Page.lang == lang, published())
     if sections is not None:
         query = query.where(Page.section.in_(sections))
     query = query.order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
-    return _paged(session, query, number, size)
+    return _paged(session, query, number, size, f"recent:{lang}:{sections}", totals)
 
 
 def _by_date(query: _Query) -> _Query:
@@ -151,7 +165,7 @@ def _by_date(query: _Query) -> _Query:
 
 
 def section_children(session: DbSession, parent_path: str, lang: str, number: int = 1,
-                     size: int = 10) -> Paged:
+                     size: int = 10, totals: Totals = _count_now) -> Paged:
     """A list page's entries as Hugo's .Pages: its pages and sub-sections, in Hugo's order.
 
     Hugo sorts by weight with 0 last, then date. Asked as two queries, weighted pages first
@@ -162,9 +176,8 @@ def section_children(session: DbSession, parent_path: str, lang: str, number: in
                                  Page.parent_path == parent_path, published())
     weighted = _by_date(base.where(Page.weight != 0).order_by(Page.weight))
     plain = _by_date(base.where(Page.weight == 0))
-    n_weighted, n_plain = (
-        session.execute(select(func.count()).select_from(q.order_by(None).subquery()))
-        .scalar_one() for q in (weighted, plain))
+    n_weighted, n_plain = totals(f"children:{lang}:{parent_path}", lambda: (
+        _count(session, weighted), _count(session, plain)))
     offset = (number - 1) * size
     ids: list[int] = []
     if offset < n_weighted:
@@ -226,7 +239,7 @@ def terms_on_pages_only(session: DbSession) -> bool:
 
 
 def term_pages(session: DbSession, term: Term, number: int = 1, size: int = 10,
-               pages_only: bool = False) -> Paged:
+               pages_only: bool = False, totals: Totals = _count_now) -> Paged:
     """Published pages using a term, newest first, one list page of them.
 
     With `pages_only` (no section or other list page uses any term: see terms_on_pages_only),
@@ -238,7 +251,7 @@ def term_pages(session: DbSession, term: Term, number: int = 1, size: int = 10,
     if pages_only:
         query = query.where(Page.lang == term.lang, Page.kind == "page")
     query = query.order_by(Page.date.desc().nulls_last(), Page.title, Page.url_path)
-    return _paged(session, query, number, size)
+    return _paged(session, query, number, size, f"term:{term.id}:{pages_only}", totals)
 
 
 def neighbours(session: DbSession, page: Page) -> tuple[Page | None, Page | None]:
