@@ -183,7 +183,7 @@ def test_refs_link_to_the_pages_they_name(site: tuple[Flask, object]) -> None:
 def test_translations_are_linked_with_hreflang(site: tuple[Flask, object]) -> None:
     application, _ = site
     page = application.test_client().get("/de/docs/installation/").get_data(as_text=True)
-    assert '<html lang="de">' in page
+    assert '<html lang="de" ' in page
     assert 'hreflang="en" href="https://example.org/docs/installation/"' in page
     assert 'href="/ja/docs/installation/" hreflang="ja"' in page
     assert "<title>" in page and "Blowfish" in page.split("<title>", 1)[1].split("</title>")[0]
@@ -192,6 +192,6 @@ def test_translations_are_linked_with_hreflang(site: tuple[Flask, object]) -> No
 def test_language_lists_are_served(site: tuple[Flask, object]) -> None:
     client = site[0].test_client()
     home = client.get("/fr/").get_data(as_text=True)
-    assert '<html lang="fr">' in home and 'href="/fr/users/' in home
+    assert '<html lang="fr" ' in home and 'href="/fr/users/' in home
     nested = client.get("/fr/examples/").get_data(as_text=True)
     assert 'href="/fr/examples/blowfish-artist/"' in nested

@@ -162,7 +162,7 @@ def test_unresolved_refs_render_the_site_s_not_found_url(
 
 def test_translations_and_language_lists(client: FlaskClient, imported: str) -> None:
     html = client.get("/fr/2023/08/bonjour/").get_data(as_text=True)
-    assert '<html lang="fr">' in html
+    assert '<html lang="fr" ' in html
     assert 'hreflang="en" href="https://blog.example/2023/08/bonjour-hello/"' in html
     assert '<a href="/2023/08/bonjour-hello/" hreflang="en"' in html
     assert "<title>Bonjour &middot; My Site</title>" in html or "Bonjour" in html

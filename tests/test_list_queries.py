@@ -98,7 +98,7 @@ def test_statements_per_list_page_do_not_grow_with_the_page_size(tmp_path: Path)
         many, many_cards = _count(large, url)
         assert (len(few_cards), len(many_cards)) == (3, 12), url
         assert few == many, (url, few, many)
-        assert many <= 20, (url, many)  # settings, bounds, menus, the list: not per card
+        assert many <= 22, (url, many)  # not per card
     # And served from the page cache, a page costs at most the generation read.
     client = large.test_client()
     client.get("/tags/all/")

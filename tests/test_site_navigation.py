@@ -107,7 +107,7 @@ def test_search_pages_exist_only_for_site_languages(blowfish: Flask) -> None:
 def test_blowfish_french_pages_speak_french(blowfish: Flask) -> None:
     client = blowfish.test_client()
     home = client.get("/fr/").get_data(as_text=True)
-    assert '<html lang="fr">' in home and "Articles récents" in home
+    assert '<html lang="fr" ' in home and "Articles récents" in home
     assert 'action="/fr/search"' in home and "Aller au contenu" in home
     assert 'data-label-dark="Thème : sombre"' in home  # theme.js names the modes with it
     assert all(href.startswith("/fr/") for href, _ in _nav(home))
