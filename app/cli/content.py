@@ -6,6 +6,7 @@ app/services/importing/run.py; this module parses the arguments and prints.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -105,6 +106,10 @@ def import_command(path: Path | None, prune: bool, keep_missing: bool, dry_run: 
 
         watch_and_import(path, prune, verbose, interval, keep_missing=keep_missing)
         return
+    # One run, then the process ends: no cycle collector passes over the tens of thousands
+    # of objects a large site is read into (reference counting still frees what is dropped;
+    # a full collection when the importer re-enabled it cost 0.1-0.3 s at 10,000 pages).
+    gc.disable()
     report = run_import(path, prune, dry_run, verbose, keep_missing=keep_missing)
     if report.errors:
         raise click.ClickException(f"{len(report.errors)} file(s) could not be imported")

@@ -57,7 +57,7 @@ def watch_and_import(path: Path | None, prune: bool, verbose: bool, interval: fl
     from app.cli.content import run_import
 
     root = path or Path(current_app.config["CONTENT_DIR"])
-    cache: ParseCache = {}
+    cache = ParseCache()
     debounce = min(interval, 0.5) if debounce is None else debounce
 
     def run() -> None:

@@ -7,6 +7,7 @@ import mimetypes
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def split_lang(stem: str, languages: frozenset[str] | None) -> tuple[str, str | 
     return found.group("stem"), lang
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path, info: os.stat_result | None = None) -> str:
+    """The SHA-256 of a file's bytes (`info`, its stat, lets a caller's own version of this
+    function answer from what it knows of the file without reading it)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -134,9 +137,11 @@ def _is_content(name: str) -> bool:
     return name.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentError]) -> (
-    SourceFile | None
-):
+Hasher = Callable[[Path, os.stat_result], str]
+
+
+def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentError],
+                 hasher: Hasher = file_sha256) -> SourceFile | None:
     rel_source = shown(path.relative_to(root).as_posix())
     problem = _unfit(root, path)
     if problem:
@@ -147,13 +152,14 @@ def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentE
         errors.append(ContentError(rel_source, 0, "unsafe file name; not imported", "warning"))
         return None
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             errors.append(ContentError(rel_source, 0, f"file is larger than "
                                        f"{MAX_FILE_BYTES // (1024 * 1024)} MB; not imported",
                                        "warning"))
             return None
-        return SourceFile(rel, path, size, _sha256(path), _media_type(path.name))
+        return SourceFile(rel, path, size, hasher(path, info), _media_type(path.name))
     except OSError as exc:
         errors.append(ContentError(rel_source, 0, f"cannot read file: {exc.strerror}", "warning"))
         return None
@@ -170,11 +176,13 @@ def _walk_files(directory: Path, recursive: bool) -> list[Path]:
 
 
 def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None = None,
-         prefix: str = "", skip: frozenset[Path] = frozenset()) -> Scan:
+         prefix: str = "", skip: frozenset[Path] = frozenset(),
+         hasher: Hasher = file_sha256) -> Scan:
     """Find every page and bundle file under a Hugo content root, with content hashes.
 
     `lang` is the language of a language's own content folder (its files carry no suffix),
-    `prefix` goes before every source path, and folders in `skip` are left out.
+    `prefix` goes before every source path, and folders in `skip` are left out. `hasher`
+    gives a bundle file's SHA-256 (an importer's may know it from the file's stat).
     """
     root = root.resolve()
     pages: list[PageEntry] = []
@@ -199,14 +207,14 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                     continue
                 if _is_content(path.name) or path.name in _IGNORED_NAMES:
                     continue
-                item = _bundle_file(root, here, path, errors)
+                item = _bundle_file(root, here, path, errors, hasher)
                 if item:
                     shared.append(item)
         elif is_branch:
             for name in names:
                 path = here / name
                 if not _is_content(name) and not name.lower().endswith(OTHER_CONTENT_SUFFIXES):
-                    item = _bundle_file(root, here, path, errors)
+                    item = _bundle_file(root, here, path, errors, hasher)
                     if item:
                         shared.append(item)
         for name in names:
@@ -233,8 +241,13 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
 
 def entry_hash(entry: PageEntry, page_bytes: bytes, salt: str = "") -> str:
     """A hash of everything a page is made of: its file, its bundle files and settings."""
+    return entry_hash_of(entry, hashlib.sha256(page_bytes).digest(), salt)
+
+
+def entry_hash_of(entry: PageEntry, page_digest: bytes, salt: str = "") -> str:
+    """entry_hash from the SHA-256 digest of the page's bytes."""
     digest = hashlib.sha256(salt.encode())
-    digest.update(hashlib.sha256(page_bytes).digest())
+    digest.update(page_digest)
     for item in entry.files:
         digest.update(f"\x00{item.rel_path}\x00{item.sha256}".encode())
     return digest.hexdigest()

@@ -14,7 +14,9 @@ import hashlib
 import json
 import logging
 import marshal
+import os
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,8 +29,9 @@ from sqlalchemy import delete, select
 
 from app.content.errors import ContentError, ContentProblem
 from app.content.pages import SiteOptions, SourcePage, build_page
+from app.content.refs import collect
 from app.content.site import link_site
-from app.content.tree import PageEntry, entry_hash, scan
+from app.content.tree import PageEntry, entry_hash_of, file_sha256, scan
 from app.models import Page
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
 from app.services import DbSession
@@ -53,19 +56,89 @@ MAX_INDENT_COLUMNS = 256
 _DEEP_INDENT = re.compile(r"^[ \t]{64,}", re.MULTILINE)
 log = logging.getLogger(__name__)
 FORMAT = "site-3"  # bump when what an import stores per page changes (3: warnings)
+# A file whose modification time is this close to (or after) the start of the scan that
+# recorded its stat is "racily clean", as git says: it may have changed again within the
+# same timestamp, so its stat alone does not vouch for it and it is read again. The margin
+# covers file systems' coarse clocks (the kernel stamps files with a clock a tick behind).
+RACY_MARGIN_NS = 2_000_000_000
+
+Stat = tuple[int, int, int]  # size, mtime_ns, inode
 
 
 @dataclass(frozen=True)
 class Parsed:
     """A parsed page as the parse cache keeps it: without its body when the body is the end
     of the file's text (almost always), so that the cache holds metadata, not the site's
-    text; `body_at` is where the body starts in the text, or -1 when `page.body` is kept."""
+    text; `body_at` is where the body starts in the text, or -1 when `page.body` is kept.
+    `collected` is what refs.collect found in the body (the site pass needs no body)."""
 
     page: SourcePage
     body_at: int
+    collected: tuple[tuple[str, str | None], ...] = ()
 
 
-ParseCache = dict[tuple[str, str], Parsed]
+class ParseCache(dict[tuple[str, str], Parsed]):
+    """Parsed pages by (source path, file hash), and what the last scan saw of each file:
+    `files` maps a file's absolute path to its stat and the SHA-256 of its bytes, recorded
+    by the run whose scan started at `scanned_ns`. A file whose stat is unchanged (and was
+    not racily clean) is not read again: an unchanged tree reads no file body."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.files: dict[str, tuple[Stat, str]] = {}
+        self.scanned_ns = 0
+
+
+def read_source(path: Path) -> bytes:
+    """A content file's bytes: every page body the importer reads comes through here."""
+    return path.read_bytes()
+
+
+def _stat_key(info: os.stat_result) -> Stat:
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+class FileStates:
+    """One run's view of the cache's file stats: what can be trusted, what was seen."""
+
+    def __init__(self, cache: ParseCache | None) -> None:
+        self.known = cache.files if cache is not None else {}
+        # a file stamped at or after (a margin before) the recording scan is racily clean
+        self.trusted_before = (cache.scanned_ns - RACY_MARGIN_NS) if cache is not None else 0
+        self.seen: dict[str, tuple[Stat, str]] = {}
+        self.started_ns = time.time_ns()
+
+    def known_digest(self, path: Path, stat: Stat) -> str | None:
+        """The file's recorded SHA-256 when its stat vouches for it, else None."""
+        known = self.known.get(str(path))
+        if known is None or known[0] != stat or stat[1] >= self.trusted_before:
+            return None
+        return known[1]
+
+    def record(self, path: Path, stat: Stat, digest: str) -> None:
+        self.seen[str(path)] = (stat, digest)
+
+    def bundle_hasher(self, path: Path, info: os.stat_result) -> str:
+        """tree.scan's hasher: a bundle file is hashed only when its stat is new."""
+        stat = _stat_key(info)
+        digest = self.known_digest(path, stat)
+        if digest is None:
+            digest = file_sha256(path)
+        self.record(path, stat, digest)
+        return digest
+
+    def save_into(self, cache: ParseCache) -> None:
+        cache.files = self.seen
+        cache.scanned_ns = self.started_ns
+
+
+@dataclass
+class LazyBody:
+    """Where an unread page's body is: its file, from `at`, if the file still hashes so."""
+
+    path: Path
+    at: int
+    digest: str
 
 
 @dataclass(frozen=True)
@@ -159,40 +232,71 @@ def _check_indent(text: str) -> None:
                                  "columns: content nests too deeply")
 
 
-def _scan(root: Path, options: ImportOptions, report: ImportReport) -> list[PageEntry]:
+def _scan(root: Path, options: ImportOptions, report: ImportReport,
+          states: FileStates) -> list[PageEntry]:
     skip = frozenset(s.root.resolve() for s in options.sources)
-    found = [scan(root, options.site.languages, skip=skip)]
-    found += [scan(s.root, options.site.languages, s.lang, s.prefix) for s in options.sources]
+    hasher = states.bundle_hasher
+    found = [scan(root, options.site.languages, skip=skip, hasher=hasher)]
+    found += [scan(s.root, options.site.languages, s.lang, s.prefix, hasher=hasher)
+              for s in options.sources]
     for problem in (p for f in found for p in f.errors):
         (report.errors if problem.severity == "error" else report.warnings).append(problem)
     return [entry for f in found for entry in f.pages]
 
 
+def _read_raw(path: Path) -> bytes:
+    raw = read_source(path)
+    if len(raw) > MAX_PAGE_BYTES:
+        raise ContentProblem(0, f"file is larger than {MAX_PAGE_BYTES // 2**20} MB")
+    return raw
+
+
 def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportReport,
-          cache: ParseCache) -> list[SourcePage]:
-    """Pass 1: every page parsed (from the cache when its file did not change)."""
+          cache: ParseCache, states: FileStates) -> tuple[list[SourcePage], dict[str, LazyBody],
+                                                         dict[str, list[tuple[str, str | None]]]]:
+    """Pass 1: every page parsed (from the cache when its file did not change). A file whose
+    stat vouches for it (FileStates) is not read: its page's body is left to load (the
+    LazyBody returned by source path) when the page must render. Also returned: what each
+    page's body refers to (refs.collect), by source path."""
     fingerprint = options.fingerprint()
     pages = []
+    lazy: dict[str, LazyBody] = {}
+    collected: dict[str, list[tuple[str, str | None]]] = {}
     used: set[tuple[str, str]] = set()
     for entry in entries:
         key = (entry.source_path, "")
         try:
-            raw = entry.abs_path.read_bytes()
-            if len(raw) > MAX_PAGE_BYTES:
+            stat = _stat_key(os.stat(entry.abs_path))  # before reading, as git does
+            if stat[0] > MAX_PAGE_BYTES:
                 raise ContentProblem(0, f"file is larger than {MAX_PAGE_BYTES // 2**20} MB")
-            entry.source_hash = entry_hash(entry, raw, fingerprint)
+            digest = states.known_digest(entry.abs_path, stat)
+            raw = None
+            if digest is None:
+                raw = _read_raw(entry.abs_path)
+                digest = hashlib.sha256(raw).hexdigest()
+            entry.source_hash = entry_hash_of(entry, bytes.fromhex(digest), fingerprint)
             key = (entry.source_path, entry.source_hash)
             parsed = cache.get(key)
+            if parsed is None and raw is None:  # known file, but not parsed with these settings
+                raw = _read_raw(entry.abs_path)
+                digest = hashlib.sha256(raw).hexdigest()
+                entry.source_hash = entry_hash_of(entry, bytes.fromhex(digest), fingerprint)
+                key = (entry.source_path, entry.source_hash)
+                parsed = cache.get(key)
             text = None
             if parsed is None:
+                assert raw is not None
                 text = _decode(raw)
                 parsed = cache[key] = _parsed(build_page(entry, text, options.site), text)
             # The site pass changes params, dates and links: work on a copy of the cached page.
             params = _copy_params(parsed.page.params)
             body = parsed.page.body
             if parsed.body_at >= 0:
-                # the bytes hash as when they were parsed and checked: they decode as then
-                body = (text if text is not None else raw.decode("utf-8"))[parsed.body_at:]
+                if raw is None:
+                    lazy[entry.source_path] = LazyBody(entry.abs_path, parsed.body_at, digest)
+                else:
+                    # the bytes hash as when they were parsed and checked: they decode as then
+                    body = (text if text is not None else raw.decode("utf-8"))[parsed.body_at:]
         except OSError as exc:
             report.errors.append(ContentError(entry.source_path, 0,
                                               f"cannot read file: {exc.strerror}"))
@@ -211,14 +315,40 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
             report.errors.append(ContentError(entry.source_path, 0,
                                               f"cannot be read: {type(exc).__name__}: {exc}"))
             continue
+        states.record(entry.abs_path, stat, digest)
         used.add(key)
+        collected[entry.source_path] = list(parsed.collected)
         page = copy.copy(parsed.page)  # shallow, as dataclasses.replace, without __init__
         page.params = params
         page.body = body
         pages.append(page)
     for stale in set(cache) - used:
         del cache[stale]
-    return pages
+    return pages, lazy, collected
+
+
+def _load_bodies(pages: list[SourcePage], lazy: Mapping[str, LazyBody],
+                 report: ImportReport) -> list[SourcePage]:
+    """The bodies of the pages about to render that pass 1 did not read; a file that no
+    longer hashes as its stat said (changed during this run) is an error: import again."""
+    ready = []
+    for page in pages:
+        where = lazy.get(page.source_path)
+        if where is not None:
+            try:
+                raw = _read_raw(where.path)
+            except (OSError, ContentProblem) as exc:
+                reason = (f"cannot read file: {exc.strerror}" if isinstance(exc, OSError)
+                          else exc.reason)
+                report.errors.append(ContentError(page.source_path, 0, reason))
+                continue
+            if hashlib.sha256(raw).hexdigest() != where.digest:
+                report.errors.append(ContentError(
+                    page.source_path, 0, "file changed during the import; import again"))
+                continue
+            page.body = raw.decode("utf-8")[where.at:]
+        ready.append(page)
+    return ready
 
 
 @contextmanager
@@ -240,12 +370,13 @@ def _parsed(built: SourcePage, text: str) -> Parsed:
     """What the cache keeps of a freshly parsed page: params as plain JSON data, the body
     left out when the text ends with it."""
     built.params = json.loads(json.dumps(built.params))
+    refs = tuple(collect(built.body))
     if not text.endswith(built.body):
-        return Parsed(built, -1)
+        return Parsed(built, -1, refs)
     at = len(text) - len(built.body)
     kept = copy.copy(built)
     kept.body = ""
-    return Parsed(kept, at)
+    return Parsed(kept, at, refs)
 
 
 def _copy_params(params: dict[str, Any]) -> dict[str, Any]:
@@ -348,8 +479,10 @@ def import_content(
     report = ImportReport(dry_run=options.dry_run)
     if not root.is_dir():
         raise FileNotFoundError(f"content folder not found: {root}")
+    cache = parse_cache if parse_cache is not None else ParseCache()
+    states = FileStates(parse_cache)
     with gc_paused():
-        entries = _scan(root, options, report)
+        entries = _scan(root, options, report, states)
         existing = {
             row.source_path: (row.id, row.source_hash, row.url_path)
             for row in session.execute(select(Page.source_path, Page.id, Page.source_hash,
@@ -358,9 +491,8 @@ def import_content(
         stored_warnings = dict(session.execute(
             select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None)))
             .tuples().all())
-        cache = parse_cache if parse_cache is not None else {}
-        pages = _read(entries, options, report, cache)
-        link_site(pages, options.site)
+        pages, lazy, collected = _read(entries, options, report, cache, states)
+        link_site(pages, options.site, collected)
         changed: list[SourcePage] = []
         for page in pages:
             page.source_hash = _site_hash(page)
@@ -371,7 +503,9 @@ def import_content(
             else:
                 changed.append(page)
     by_path = {entry.source_path: entry for entry in entries}
-    pending = {page.source_path: page for page in changed}
+    pending = {page.source_path: page for page in _load_bodies(changed, lazy, report)}
+    if parse_cache is not None:
+        states.save_into(parse_cache)
     file_cache = bundles.FileInfoCache(session)
     prepared = _render_all(list(pending.values()), options, report, file_cache, progress,
                            by_path)

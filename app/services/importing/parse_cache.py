@@ -1,6 +1,8 @@
 """The importer's parse cache kept between runs, so that an unchanged page costs no parse.
 
-An import reads every file and hashes it; a page whose hash (which covers its bytes, its
+An import stats every file; one whose stat (size, modification time, inode) is as the
+cache recorded it, and was not racily clean then, is not read at all (its hash is the
+recorded one). Others are read and hashed; a page whose hash (which covers its bytes, its
 bundle and the import settings) is in the cache skips front matter parsing. The cache keeps
 what parsing found, not the text: a body is cut from the file the import reads anyway. It is
 kept in the instance folder, one file per database and content folder, signed with the
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from app.services.importing.importer import FORMAT, ParseCache, Parsed, gc_paused
 
-MAGIC = b"blog-parse-cache-2\n"  # 2: Parsed entries, bodies left out
+MAGIC = b"blog-parse-cache-3\n"  # 2: Parsed entries, bodies left out; 3: file stats
 _CODE = Path(__file__).resolve().parents[2] / "content"  # app/content: the reader
 _IMPORTER = Path(__file__).resolve().parent / "importer.py"  # what it keeps of a parse
 
@@ -47,21 +49,22 @@ def load(path: Path, secret: str) -> ParseCache:
     try:
         raw = path.read_bytes()
     except OSError:
-        return {}
+        return ParseCache()
     head = len(MAGIC)
     if not raw.startswith(MAGIC) or len(raw) < head + 64:
-        return {}
+        return ParseCache()
     version, signature, payload = raw[head:head + 32], raw[head + 32:head + 64], raw[head + 64:]
     if version != code_version() or not hmac.compare_digest(
             signature, _signature(secret, version, payload)):
-        return {}
+        return ParseCache()
     try:
         with gc_paused():  # ten thousand entries: no collector passes while they are made
             found = pickle.loads(payload)  # noqa: S301 - signed with the site's own key above
     except Exception:  # a damaged file is a cache miss, not an error
-        return {}
-    if not isinstance(found, dict) or not all(isinstance(v, Parsed) for v in found.values()):
-        return {}
+        return ParseCache()
+    if not isinstance(found, ParseCache) or not all(isinstance(v, Parsed)
+                                                    for v in found.values()):
+        return ParseCache()
     return found
 
 
