@@ -92,9 +92,12 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
 @click.option("--watch", is_flag=True,
               help="Keep running: re-import whenever a file changes (Ctrl-C stops).")
 @click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
-              help="With --watch: seconds between looks at the files.")
+              help="With --watch, when polling: seconds between looks at the files.")
+@click.option("--poll", is_flag=True,
+              help="With --watch: poll the files instead of using the OS's file events "
+                   "(for a network file system whose changes the kernel does not report).")
 def import_command(path: Path | None, prune: bool, keep_missing: bool, dry_run: bool,
-                   verbose: bool, watch: bool, interval: float) -> None:
+                   verbose: bool, watch: bool, interval: float, poll: bool) -> None:
     """Import a Hugo site root or content folder (default: CONTENT_DIR) into the database.
 
     The folder is the source of truth, as with Hugo: pages whose files are gone are removed
@@ -104,7 +107,7 @@ def import_command(path: Path | None, prune: bool, keep_missing: bool, dry_run: 
     if watch:
         from app.cli.watch import watch_and_import
 
-        watch_and_import(path, prune, verbose, interval, keep_missing=keep_missing)
+        watch_and_import(path, prune, verbose, interval, keep_missing=keep_missing, poll=poll)
         return
     # One run, then the process ends: no cycle collector passes over the tens of thousands
     # of objects a large site is read into (reference counting still frees what is dropped;
