@@ -30,7 +30,15 @@ from sqlalchemy import delete, select
 from app.content.errors import ContentError, ContentProblem
 from app.content.pages import SiteOptions, SourcePage, build_page
 from app.content.refs import collect
-from app.content.site import link_site
+from app.content.site import (
+    BRANCH_KINDS,
+    apply_cascades,
+    link_site,
+    page_dir,
+    parent_of,
+    ref_index,
+    section_paths,
+)
 from app.content.tree import PageEntry, entry_hash_of, file_sha256, scan
 from app.models import Page
 from app.render.pipeline import RENDERER_VERSION, RenderOptions
@@ -87,6 +95,10 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         super().__init__(*args, **kwargs)
         self.files: dict[str, tuple[Stat, str]] = {}
         self.scanned_ns = 0
+        # the last run's site pass, by source path: (entry hash, site hash, _facts), and
+        # the sections it found; what an incremental site pass starts from
+        self.linked: dict[str, tuple[str, str, tuple[Any, ...] | None]] = {}
+        self.sections: set[str] | None = None
 
 
 def read_source(path: Path) -> bytes:
@@ -251,17 +263,31 @@ def _read_raw(path: Path) -> bytes:
     return raw
 
 
+@dataclass
+class Item:
+    """A page read in pass 1: its file, its cache key and what parsing found."""
+
+    entry: PageEntry
+    key: tuple[str, str]  # (source path, entry hash)
+    parsed: Parsed
+    body: str
+
+    def page(self) -> SourcePage:
+        """A page the site pass may change: a copy of the cached one, with its body."""
+        page = copy.copy(self.parsed.page)  # shallow, as dataclasses.replace, without __init__
+        page.params = _copy_params(self.parsed.page.params)
+        page.body = self.body
+        return page
+
+
 def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportReport,
-          cache: ParseCache, states: FileStates) -> tuple[list[SourcePage], dict[str, LazyBody],
-                                                         dict[str, list[tuple[str, str | None]]]]:
+          cache: ParseCache, states: FileStates) -> tuple[list[Item], dict[str, LazyBody]]:
     """Pass 1: every page parsed (from the cache when its file did not change). A file whose
     stat vouches for it (FileStates) is not read: its page's body is left to load (the
-    LazyBody returned by source path) when the page must render. Also returned: what each
-    page's body refers to (refs.collect), by source path."""
+    LazyBody returned by source path) when the page must render."""
     fingerprint = options.fingerprint()
-    pages = []
+    items: list[Item] = []
     lazy: dict[str, LazyBody] = {}
-    collected: dict[str, list[tuple[str, str | None]]] = {}
     used: set[tuple[str, str]] = set()
     for entry in entries:
         key = (entry.source_path, "")
@@ -288,8 +314,6 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
                 assert raw is not None
                 text = _decode(raw)
                 parsed = cache[key] = _parsed(build_page(entry, text, options.site), text)
-            # The site pass changes params, dates and links: work on a copy of the cached page.
-            params = _copy_params(parsed.page.params)
             body = parsed.page.body
             if parsed.body_at >= 0:
                 if raw is None:
@@ -317,14 +341,66 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
             continue
         states.record(entry.abs_path, stat, digest)
         used.add(key)
-        collected[entry.source_path] = list(parsed.collected)
-        page = copy.copy(parsed.page)  # shallow, as dataclasses.replace, without __init__
-        page.params = params
-        page.body = body
-        pages.append(page)
+        items.append(Item(entry, key, parsed, body))
     for stale in set(cache) - used:
         del cache[stale]
-    return pages, lazy, collected
+    return items, lazy
+
+
+def _facts(page: SourcePage) -> tuple[Any, ...] | None:
+    """What a regular page gives the rest of the site (sections, branch dates, ref targets),
+    as parsed; None for a branch page (home, section, taxonomy, term): its cascade and
+    dates reach its whole subtree."""
+    if page.kind in BRANCH_KINDS:
+        return None
+    return (page.kind, page.lang, page.hugo_path, page.url_path, page.draft, page.date,
+            page.lastmod, page.publish_date, sorted((k, tuple(v)) for k, v in page.terms.items()))
+
+
+def _link_incremental(items: list[Item], options: ImportOptions, cache: ParseCache,
+                      existing: Mapping[str, tuple[int, str, str]]
+                      ) -> tuple[dict[str, str], list[SourcePage]] | None:
+    """The site pass for what changed only: every page's site hash (from the last run's for
+    pages whose file did not change) and the changed pages, linked. None, for the whole
+    pass, unless the only changes are regular pages whose place in the site (section, URL,
+    dates, draft, terms: what sections, branch dates and ref targets are made of) is as it
+    was, and the database holds what the last run linked."""
+    before = cache.linked
+    if not before or cache.sections is None or len(before) != len(items):
+        return None
+    changed: list[Item] = []
+    for item in items:
+        known = before.get(item.entry.source_path)
+        if known is None:
+            return None  # a page added (and, the counts being equal, one gone)
+        if known[0] == item.key[1]:
+            continue
+        if known[2] is None or known[2] != _facts(item.parsed.page):
+            return None
+        changed.append(item)
+    hashes = {path: known[1] for path, known in before.items()}
+    changing = {item.entry.source_path for item in changed}
+    for path, site_hash in hashes.items():
+        stored = existing.get(path)
+        if path not in changing and (stored is None or stored[1] != site_hash):
+            return None  # the database is not what the last run left
+    sections = cache.sections
+    pages = [item.page() for item in changed]
+    # what the changed pages take from above: their section's and its parents' cascades
+    branches = [item.page() for item in items if item.parsed.page.kind in BRANCH_KINDS]
+    for page in [*pages, *branches]:
+        page.parent_path = parent_of(page.hugo_path, sections)
+    apply_cascades([*pages, *branches], sections)
+    index = None
+    for item, page in zip(changed, pages, strict=True):
+        if item.parsed.collected and index is None:
+            # the ref targets are as before (see _facts): the index from the pages as parsed
+            index = ref_index((i.parsed.page for i in items), options.site)
+        page.refs = index.resolve_all(item.parsed.collected, page.lang, page_dir(page),
+                                      options.site.ref_not_found_url) if index else {}
+        page.source_hash = item.key[1]
+        hashes[page.source_path] = _site_hash(page)
+    return hashes, pages
 
 
 def _load_bodies(pages: list[SourcePage], lazy: Mapping[str, LazyBody],
@@ -491,16 +567,32 @@ def import_content(
         stored_warnings = dict(session.execute(
             select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None)))
             .tuples().all())
-        pages, lazy, collected = _read(entries, options, report, cache, states)
-        link_site(pages, options.site, collected)
+        items, lazy = _read(entries, options, report, cache, states)
+        linked = _link_incremental(items, options, cache, existing)
+        if linked is None:  # the whole site pass
+            pages = [item.page() for item in items]
+            link_site(pages, options.site,
+                      {item.entry.source_path: list(item.parsed.collected) for item in items})
+            hashes = {page.source_path: _site_hash(page) for page in pages}
+            cache.linked = {item.entry.source_path: (item.key[1], hashes[item.entry.source_path],
+                                                     _facts(item.parsed.page)) for item in items}
+            cache.sections = section_paths(pages)
+        else:
+            hashes, pages = linked
+            for page in pages:
+                cache.linked[page.source_path] = (page.source_hash, hashes[page.source_path],
+                                                  _facts(page))
+        by_source = {page.source_path: page for page in pages}
         changed: list[SourcePage] = []
-        for page in pages:
-            page.source_hash = _site_hash(page)
-            known = existing.get(page.source_path)
-            if known and known[1] == page.source_hash:
-                report.unchanged.append(page.source_path)
-                _report_warnings(report, page.source_path, stored_warnings.get(page.source_path))
+        for item in items:
+            path = item.entry.source_path
+            known = existing.get(path)
+            if known and known[1] == hashes[path]:
+                report.unchanged.append(path)
+                _report_warnings(report, path, stored_warnings.get(path))
             else:
+                page = by_source[path]
+                page.source_hash = hashes[path]
                 changed.append(page)
     by_path = {entry.source_path: entry for entry in entries}
     pending = {page.source_path: page for page in _load_bodies(changed, lazy, report)}
@@ -514,7 +606,7 @@ def import_content(
     taken = {url: path for path, (_, _, url) in existing.items() if path not in changing}
     prepared = _check_urls(prepared, taken, report)
     titles = {(*p.hugo_path.strip("/").split("/", 1), p.lang): p.title
-              for p in pages if p.kind == "term" and p.title}
+              for p in (item.parsed.page for item in items) if p.kind == "term" and p.title}
     try:
         file_cache.prepare_variants(f for item in prepared for f in item.page.files)
         _write(session, options, report, prepared, stale, existing, file_cache,
