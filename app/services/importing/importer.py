@@ -97,7 +97,7 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         self.scanned_ns = 0
         # the last run's site pass, by source path: (entry hash, site hash, _facts), and
         # the sections it found; what an incremental site pass starts from
-        self.linked: dict[str, tuple[str, str, tuple[Any, ...] | None]] = {}
+        self.linked: dict[str, tuple[str, str, bytes | None]] = {}
         self.sections: set[str] | None = None
 
 
@@ -347,14 +347,15 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
     return items, lazy
 
 
-def _facts(page: SourcePage) -> tuple[Any, ...] | None:
-    """What a regular page gives the rest of the site (sections, branch dates, ref targets),
-    as parsed; None for a branch page (home, section, taxonomy, term): its cascade and
-    dates reach its whole subtree."""
+def _facts(page: SourcePage) -> bytes | None:
+    """A digest of what a regular page gives the rest of the site (sections, branch dates,
+    ref targets), as parsed; None for a branch page (home, section, taxonomy, term): its
+    cascade and dates reach its whole subtree."""
     if page.kind in BRANCH_KINDS:
         return None
-    return (page.kind, page.lang, page.hugo_path, page.url_path, page.draft, page.date,
-            page.lastmod, page.publish_date, sorted((k, tuple(v)) for k, v in page.terms.items()))
+    facts = (page.kind, page.lang, page.hugo_path, page.url_path, page.draft, page.date,
+             page.lastmod, page.publish_date, sorted((k, tuple(v)) for k, v in page.terms.items()))
+    return hashlib.blake2b(repr(facts).encode(), digest_size=16).digest()
 
 
 def _link_incremental(items: list[Item], options: ImportOptions, cache: ParseCache,
