@@ -214,3 +214,45 @@ def test_a_re_import_equals_a_full_import(tmp_path: Path, change: str,
     assert whole_passes == ([] if change in INCREMENTAL else [1])
     incremental = _rows(app)
     assert incremental == _full_import_rows(app, content)
+
+
+def test_a_watchs_import_looks_only_at_the_files_the_os_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Told which files changed (a watch's file events), the importer stats those alone when
+    they are pages it knows, or temporary files gone since; anything else (a new file, a page
+    removed) makes it scan the tree. Each run leaves what a full import leaves."""
+    content = tmp_path / "content"
+    _site(content)
+    _age(content)
+    app = make_app(tmp_path)
+    cache = importer.ParseCache()
+    scans: list[Path] = []
+    real = importer.scan
+
+    def counted(root: Path, *args: Any, **kwargs: Any) -> Any:
+        scans.append(root)
+        return real(root, *args, **kwargs)
+
+    monkeypatch.setattr(importer, "scan", counted)
+
+    def run(touched: set[Path] | None) -> str:
+        cache.touched = None if touched is None else {str(p.resolve()) for p in touched}
+        with app.app_context():
+            result = import_site(content, app.config, app.instance_path, db.session,
+                                 db.engine, parse_cache=cache)
+            db.session.remove()
+        return result.report.summary()
+
+    assert run(None).startswith("7 added") and len(scans) == 1
+    one = content / "posts/one.md"
+    one.write_text(_post("One", "Edited."))
+    assert run({one, content / "posts/.one.md.swp"}).startswith("0 added, 1 updated")
+    assert len(scans) == 1  # no scan: the page was stat'ed alone
+    assert "Edited." in app.test_client().get("/posts/one/").get_data(as_text=True)
+    assert _rows(app) == _full_import_rows(app, content)
+
+    scans.clear()
+    new = write(content, "posts/four.md", _post("Four"))
+    assert run({new}).startswith("1 added") and len(scans) == 1
+    new.unlink()
+    assert " 1 removed" in run({new}) and len(scans) == 2

@@ -97,13 +97,19 @@ def test_watch_reimports_changed_files(tmp_path: Path, mode: str) -> None:
         output.wait_for(lambda lines: len(_summaries(lines)) >= 2, "the re-import")
         assert _summaries(output.lines)[1].startswith("0 added, 1 updated")
         assert _title(app) == "After"
+        # an editor's save: a temporary file written, then renamed over the page
+        temporary = write(site, "content/posts/.hello.md.tmp", _post("Renamed"))
+        os.replace(temporary, post)
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 3, "the editor's save")
+        assert _summaries(output.lines)[2].startswith("0 added, 1 updated")
+        assert _title(app) == "Renamed"
         write(site, "content/posts/second.md", _post("Second"))
-        output.wait_for(lambda lines: len(_summaries(lines)) >= 3, "the new file")
-        assert _summaries(output.lines)[2].startswith("1 added, 0 updated, 1 unchanged")
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 4, "the new file")
+        assert _summaries(output.lines)[3].startswith("1 added, 0 updated, 1 unchanged")
         assert app.test_client().get("/posts/second/").status_code == 200
         (site / "content/posts/second.md").unlink()  # deleted: its page goes too
-        output.wait_for(lambda lines: len(_summaries(lines)) >= 4, "the deletion")
-        assert _summaries(output.lines)[3].startswith("0 added, 0 updated, 1 unchanged, 1 removed")
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 5, "the deletion")
+        assert _summaries(output.lines)[4].startswith("0 added, 0 updated, 1 unchanged, 1 removed")
         assert "removed: posts/second.md" in output.lines
         assert app.test_client().get("/posts/second/").status_code == 404
     finally:

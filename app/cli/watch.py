@@ -88,6 +88,7 @@ class EventWatcher:
         self.changed = threading.Event()
         self.lock = threading.Lock()
         self.writing: set[str] = set()
+        self.paths: set[str] | None = set()  # what changed; None: not known (a folder did)
         self.reports_closes = False  # inotify says when a file written to is closed
         self.observer: Any = None
 
@@ -107,10 +108,16 @@ class EventWatcher:
                 if event.event_type not in _CHANGE_EVENTS or (
                         event.is_directory and event.event_type == "modified"):
                     return  # a folder's own mtime: its files' events say what changed
-                paths = [os.fsdecode(p) for p in (event.src_path, event.dest_path) if p]
-                if not any(relevant(watcher.root, p) for p in paths):
+                paths = [p for p in (os.fsdecode(event.src_path), os.fsdecode(event.dest_path))
+                         if p and relevant(watcher.root, p)]
+                if not paths:
                     return
-                with watcher.lock:  # a file written to but not yet closed is being saved
+                with watcher.lock:
+                    if event.is_directory:  # a folder's files changed with it: scan them all
+                        watcher.paths = None
+                    elif watcher.paths is not None:
+                        watcher.paths.update(paths)
+                    # a file written to but not yet closed is being saved
                     if event.event_type == "modified" and not event.is_directory \
                             and watcher.reports_closes:
                         watcher.writing.add(paths[0])
@@ -123,6 +130,13 @@ class EventWatcher:
         observer.schedule(Handler(), str(self.root), recursive=True)
         observer.start()  # OSError when, e.g., the inotify watch limit is reached
         self.observer = observer
+
+    def take_paths(self) -> set[str] | None:
+        """The files changed since the last call (None: not known, such as a folder moved),
+        for the importer to look at them alone."""
+        with self.lock:
+            paths, self.paths = self.paths, set()
+        return paths
 
     def wait(self, debounce: float = EVENT_DEBOUNCE, timeout: float | None = None) -> bool:
         """Block until something changed and the files were then quiet for `debounce` s,
@@ -167,6 +181,7 @@ def watch_and_import(path: Path | None, prune: bool, verbose: bool, interval: fl
             run_import(path, prune, False, verbose, cache, keep_missing)
         except click.ClickException as exc:
             click.secho(f"error: {exc.format_message()}", fg="red", err=True)
+            cache.last_scan = None  # the changes it did not get to: the next run scans all
         finally:
             db.session.remove()
 
@@ -189,6 +204,8 @@ def watch_and_import(path: Path | None, prune: bool, verbose: bool, interval: fl
         while True:
             if events is not None:
                 events.wait(EVENT_DEBOUNCE if debounce is None else debounce)
+                # the importer stats these files alone when they are pages it knows
+                cache.touched = events.take_paths()
             else:
                 state = wait_for_change(root, state, interval,
                                         min(interval, 0.5) if debounce is None else debounce)

@@ -47,6 +47,7 @@ class PageEntry:
     bundle: str  # "leaf", "branch" or "" (a single file)
     files: list[SourceFile] = field(default_factory=list)
     source_hash: str = ""
+    stat: os.stat_result | None = None  # as the scan found it (an importer's stat check)
 
 
 @dataclass
@@ -88,23 +89,28 @@ def _inside(root: Path, path: Path) -> bool:
 
 def _unfit(root: Path, path: Path) -> str | None:
     """Why `path` cannot be imported (as a page or a bundle file), or None when it can."""
+    return _checked(root, path)[0]
+
+
+def _checked(root: Path, path: Path) -> tuple[str | None, os.stat_result | None]:
+    """_unfit's answer, and the file's stat (through a symbolic link) when it is fit."""
     if _undecodable(str(path)):
-        return "file or folder name is not valid UTF-8; not imported"
+        return "file or folder name is not valid UTF-8; not imported", None
     try:
-        mode = os.lstat(path).st_mode
-        if stat.S_ISLNK(mode):
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
             try:
                 path.resolve(strict=True)
             except (OSError, RuntimeError):
-                return "symbolic link is broken or loops; not imported"
+                return "symbolic link is broken or loops; not imported", None
             if not _inside(root, path):
-                return "symbolic link points outside the content folder; not imported"
-            mode = path.stat().st_mode
+                return "symbolic link points outside the content folder; not imported", None
+            info = path.stat()
     except OSError as exc:
-        return f"cannot read file: {exc.strerror}"
-    if not stat.S_ISREG(mode):
-        return "not a regular file (a pipe, socket or device); not imported"
-    return None
+        return f"cannot read file: {exc.strerror}", None
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device); not imported", None
+    return None, info
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -225,7 +231,7 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                                                "(only Markdown); skipped", "warning"))
                 continue
             path = here / name
-            problem = _unfit(root, path)
+            problem, info = _checked(root, path)
             if problem:
                 errors.append(ContentError(rel_source, 0, problem))
                 continue
@@ -234,7 +240,7 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                 continue  # Markdown inside a leaf bundle is a resource, not a page
             bundle = "leaf" if stem == "index" else "branch" if stem == "_index" else ""
             entry = PageEntry(rel_source, path, rel_dir, stem, file_lang or lang, bundle,
-                              shared if bundle else [])
+                              shared if bundle else [], stat=info)
             pages.append(entry)
     return Scan(pages, errors)
 

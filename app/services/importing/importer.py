@@ -16,6 +16,7 @@ import logging
 import marshal
 import os
 import re
+import stat as stat_module
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -99,6 +100,23 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         # the sections it found; what an incremental site pass starts from
         self.linked: dict[str, tuple[str, str, bytes | None]] = {}
         self.sections: set[str] | None = None
+        # Kept in memory only (a watch's cache): the last scan, and the paths that the OS
+        # says changed since (None: unknown, scan the tree)
+        self.last_scan: LastScan | None = None
+        self.touched: set[str] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = {k: v for k, v in self.__dict__.items() if k not in ("last_scan", "touched")}
+        return (self.__class__, (), state, None, iter(self.items()))
+
+
+@dataclass
+class LastScan:
+    """A scan's result, for a watch's next run: what it scanned, what it found."""
+
+    key: tuple[Any, ...]
+    entries: list[PageEntry]
+    problems: list[ContentError]
 
 
 def read_source(path: Path) -> bytes:
@@ -244,16 +262,54 @@ def _check_indent(text: str) -> None:
                                  "columns: content nests too deeply")
 
 
-def _scan(root: Path, options: ImportOptions, report: ImportReport,
-          states: FileStates) -> list[PageEntry]:
-    skip = frozenset(s.root.resolve() for s in options.sources)
-    hasher = states.bundle_hasher
-    found = [scan(root, options.site.languages, skip=skip, hasher=hasher)]
-    found += [scan(s.root, options.site.languages, s.lang, s.prefix, hasher=hasher)
-              for s in options.sources]
-    for problem in (p for f in found for p in f.errors):
+def _scan(root: Path, options: ImportOptions, report: ImportReport, states: FileStates,
+          cache: ParseCache) -> list[PageEntry]:
+    key = (str(root.resolve()), options.site.languages,
+           tuple((str(s.root), s.lang, s.prefix) for s in options.sources))
+    entries = _rescan_touched(key, cache, states)
+    if entries is not None:
+        assert cache.last_scan is not None
+        problems = cache.last_scan.problems
+    else:
+        skip = frozenset(s.root.resolve() for s in options.sources)
+        hasher = states.bundle_hasher
+        found = [scan(root, options.site.languages, skip=skip, hasher=hasher)]
+        found += [scan(s.root, options.site.languages, s.lang, s.prefix, hasher=hasher)
+                  for s in options.sources]
+        problems = [p for f in found for p in f.errors]
+        entries = [entry for f in found for entry in f.pages]
+        cache.last_scan = LastScan(key, entries, problems)
+    for problem in problems:
         (report.errors if problem.severity == "error" else report.warnings).append(problem)
-    return [entry for f in found for entry in f.pages]
+    return entries
+
+
+def _rescan_touched(key: tuple[Any, ...], cache: ParseCache,
+                    states: FileStates) -> list[PageEntry] | None:
+    """A watch's scan when the OS said which files changed: the last scan's pages, those
+    files stat'ed again. None (scan the tree) unless every path is a page file the last
+    scan found and still there, or a file that is gone and was never a page (an editor's
+    temporary file)."""
+    touched, last = cache.touched, cache.last_scan
+    cache.touched = None
+    if touched is None or last is None or last.key != key:
+        return None
+    by_path = {str(entry.abs_path): entry for entry in last.entries}
+    for path in touched:
+        entry = by_path.get(path)
+        if entry is None:
+            if os.path.lexists(path):
+                return None  # a new file, or one that is not a page
+            continue
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None  # a page removed
+        if not stat_module.S_ISREG(info.st_mode):
+            return None
+        entry.stat = info
+    states.seen.update(states.known)  # the bundle files, not looked at again
+    return last.entries
 
 
 def _read_raw(path: Path) -> bytes:
@@ -292,7 +348,8 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
     for entry in entries:
         key = (entry.source_path, "")
         try:
-            stat = _stat_key(os.stat(entry.abs_path))  # before reading, as git does
+            # the scan's stat, or one now: before reading, as git does
+            stat = _stat_key(entry.stat or os.stat(entry.abs_path))
             if stat[0] > MAX_PAGE_BYTES:
                 raise ContentProblem(0, f"file is larger than {MAX_PAGE_BYTES // 2**20} MB")
             digest = states.known_digest(entry.abs_path, stat)
@@ -559,7 +616,7 @@ def import_content(
     cache = parse_cache if parse_cache is not None else ParseCache()
     states = FileStates(parse_cache)
     with gc_paused():
-        entries = _scan(root, options, report, states)
+        entries = _scan(root, options, report, states, cache)
         existing = {
             row.source_path: (row.id, row.source_hash, row.url_path)
             for row in session.execute(select(Page.source_path, Page.id, Page.source_hash,
