@@ -83,8 +83,11 @@ def test_an_unchanged_tree_reads_no_file_body(tmp_path: Path, reads: list[str]) 
     assert sorted(reads) == ["_index.md", "_index.md", "dot.png", "guide.md", "index.md",
                              "one.md", "three.md", "two.md"]
     reads.clear()
+    stored = next((tmp_path / "instance").glob("parse-cache-*.bin"))
+    written = stored.stat().st_mtime_ns
     assert _import(app, content).startswith("0 added, 0 updated, 7 unchanged")
     assert reads == []  # not a page, not the bundle's image
+    assert stored.stat().st_mtime_ns == written  # nothing new to keep: the cache not rewritten
 
     (content / "posts/two.md").write_text(_post("Two", "More.", "aliases: [/old-two/]\n"))
     assert _import(app, content).startswith("0 added, 1 updated, 6 unchanged")

@@ -86,6 +86,9 @@ class Parsed:
     collected: tuple[tuple[str, str | None], ...] = ()
 
 
+_MEMORY_ONLY = ("last_scan", "touched", "dirty")
+
+
 class ParseCache(dict[tuple[str, str], Parsed]):
     """Parsed pages by (source path, file hash), and what the last scan saw of each file:
     `files` maps a file's absolute path to its stat and the SHA-256 of its bytes, recorded
@@ -104,9 +107,10 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         # says changed since (None: unknown, scan the tree)
         self.last_scan: LastScan | None = None
         self.touched: set[str] | None = None
+        self.dirty = True  # changed since loaded: to be saved
 
     def __reduce__(self) -> tuple[Any, ...]:
-        state = {k: v for k, v in self.__dict__.items() if k not in ("last_scan", "touched")}
+        state = {k: v for k, v in self.__dict__.items() if k not in _MEMORY_ONLY}
         return (self.__class__, (), state, None, iter(self.items()))
 
 
@@ -158,8 +162,12 @@ class FileStates:
         return digest
 
     def save_into(self, cache: ParseCache) -> None:
-        cache.files = self.seen
-        cache.scanned_ns = self.started_ns
+        """The stats seen, into the cache (kept as they were when none changed: the racy
+        window stays the older scan's, which only errs on the side of reading)."""
+        if self.seen != cache.files:
+            cache.files = self.seen
+            cache.scanned_ns = self.started_ns
+            cache.dirty = True
 
 
 @dataclass
@@ -371,6 +379,7 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
                 assert raw is not None
                 text = _decode(raw)
                 parsed = cache[key] = _parsed(build_page(entry, text, options.site), text)
+                cache.dirty = True
             body = parsed.page.body
             if parsed.body_at >= 0:
                 if raw is None:
@@ -401,6 +410,7 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
         items.append(Item(entry, key, parsed, body))
     for stale in set(cache) - used:
         del cache[stale]
+        cache.dirty = True
     return items, lazy
 
 
@@ -632,14 +642,17 @@ def import_content(
             link_site(pages, options.site,
                       {item.entry.source_path: list(item.parsed.collected) for item in items})
             hashes = {page.source_path: _site_hash(page) for page in pages}
-            cache.linked = {item.entry.source_path: (item.key[1], hashes[item.entry.source_path],
-                                                     _facts(item.parsed.page)) for item in items}
-            cache.sections = section_paths(pages)
+            now_linked = {item.entry.source_path: (item.key[1], hashes[item.entry.source_path],
+                                                   _facts(item.parsed.page)) for item in items}
+            sections = section_paths(pages)
+            if now_linked != cache.linked or sections != cache.sections:
+                cache.linked, cache.sections, cache.dirty = now_linked, sections, True
         else:
             hashes, pages = linked
             for page in pages:
                 cache.linked[page.source_path] = (page.source_hash, hashes[page.source_path],
                                                   _facts(page))
+                cache.dirty = True
         by_source = {page.source_path: page for page in pages}
         changed: list[SourcePage] = []
         for item in items:

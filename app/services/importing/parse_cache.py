@@ -65,6 +65,7 @@ def load(path: Path, secret: str) -> ParseCache:
     if not isinstance(found, ParseCache) or not all(isinstance(v, Parsed)
                                                     for v in found.values()):
         return ParseCache()
+    found.dirty = False
     return found
 
 

@@ -193,9 +193,10 @@ def execute(plan: Plan, session: DbSession, engine: Engine, run: RunConfig,
     if report.changed and not dry_run:
         truncate_wal(engine)
     warning = None
-    if stored is not None and not dry_run and parse_cache is not None:
+    if stored is not None and not dry_run and parse_cache is not None and parse_cache.dirty:
         try:
             parse_store.save(stored, run.secret_key, parse_cache)
+            parse_cache.dirty = False
         except OSError as exc:  # only the next run's speed depends on it
             warning = f"parse cache not saved: {exc}"
     return RunResult(report, warning)
