@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import signal
 import sqlite3
 import statistics
@@ -39,11 +40,19 @@ def _env(database_url: str, secret: str) -> dict[str, str]:
     return env
 
 
-def reimport_once(site: Path, database_url: str, secret: str, number: int, note: str,
-                  root: Path = ROOT) -> tuple[float, str]:
-    """One post changed (a paragraph appended), then the whole `flask content import`
-    command timed: (seconds, its summary line)."""
-    sitegen.touch_post(site, number, note)
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def reimport_once(site: Path, database_url: str, secret: str, number: int | None = None,
+                  note: str = "", root: Path = ROOT) -> tuple[float, str, float]:
+    """One post changed (a paragraph appended; None: changed already), then the whole
+    `flask content import` command timed: (wall seconds, its summary line, CPU seconds:
+    user + system, what a busy shared machine disturbs least)."""
+    if number is not None:
+        sitegen.touch_post(site, number, note)
+    cpu = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run([str(root / ".venv/bin/flask"), "content", "import",
                            str(site / "content")], cwd=root, env=_env(database_url, secret),
@@ -51,15 +60,23 @@ def reimport_once(site: Path, database_url: str, secret: str, number: int, note:
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise RuntimeError(f"import failed:\n{done.stdout}{done.stderr}")
-    return seconds, done.stdout.strip().splitlines()[-1]
+    return seconds, done.stdout.strip().splitlines()[-1], _children_cpu() - cpu
 
 
-def startup_once(database_url: str, secret: str, root: Path = ROOT) -> float:
-    """`flask content import --help`: Python, the imports and create_app, no import."""
+def startup_once(database_url: str, secret: str, root: Path = ROOT) -> tuple[float, float]:
+    """`flask content import --help`: Python, the imports and create_app, no import:
+    (wall seconds, CPU seconds)."""
+    cpu = _children_cpu()
     start = time.perf_counter()
     subprocess.run([str(root / ".venv/bin/flask"), "content", "import", "--help"], cwd=root,
                    env=_env(database_url, secret), capture_output=True, check=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _children_cpu() - cpu
+
+
+def _process_cpu(pid: int) -> float:
+    """A running process's CPU seconds (user + system), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _sqlite_file(database_url: str) -> str:
@@ -69,11 +86,12 @@ def _sqlite_file(database_url: str) -> str:
 
 
 def save_to_visible(site: Path, database_url: str, secret: str, rounds: int,
-                    root: Path = ROOT, settle: float = 1.0) -> list[float]:
+                    root: Path = ROOT, settle: float = 1.0) -> tuple[list[float], list[float]]:
     """Under `flask content import --watch` (file events where the OS has them): a post
     saved (written whole, as an editor does: a temporary file renamed over it), then the time
     until the database the site reads holds the new text (the import's transaction, which
-    bumps the generation, committed: the next request serves it). One figure per round."""
+    bumps the generation, committed: the next request serves it). One figure per round,
+    and the watcher's CPU seconds for each (from /proc: Linux)."""
     proc = subprocess.Popen([str(root / ".venv/bin/flask"), "content", "import", "--watch",
                              str(site / "content")], cwd=root, env=_env(database_url, secret),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -92,7 +110,7 @@ def save_to_visible(site: Path, database_url: str, secret: str, rounds: int,
                 raise RuntimeError("the watcher did not import:\n" + "\n".join(lines))
             time.sleep(0.05)
         database = sqlite3.connect(_sqlite_file(database_url))
-        figures = []
+        figures, cpu = [], []
         for round_number in range(rounds):
             time.sleep(settle)  # an editor's pause between saves
             number = 1 + (round_number * 37) % 1000
@@ -100,6 +118,7 @@ def save_to_visible(site: Path, database_url: str, secret: str, rounds: int,
             marker = f"watchmark{time.time_ns()}"
             temporary = path.with_name(f".{path.name}.tmp")
             temporary.write_text(path.read_text() + f"\n{marker}\n")
+            used = _process_cpu(proc.pid)
             start = time.perf_counter()
             os.replace(temporary, path)
             source = f"posts/{path.name}"
@@ -112,8 +131,10 @@ def save_to_visible(site: Path, database_url: str, secret: str, rounds: int,
                     raise RuntimeError("the save was not imported:\n" + "\n".join(lines[-20:]))
                 time.sleep(0.002)
             figures.append(time.perf_counter() - start)
+            time.sleep(0.2)  # the run's last output and the session's release
+            cpu.append(_process_cpu(proc.pid) - used)
         database.close()
-        return figures
+        return figures, cpu
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -143,24 +164,35 @@ def main() -> None:
     if len(urls) != len(roots):
         raise SystemExit("one database URL per --root")
     times: dict[int, list[float]] = {i: [] for i in range(len(roots))}
+    cpus: dict[int, list[float]] = {i: [] for i in range(len(roots))}
     starts: dict[int, list[float]] = {i: [] for i in range(len(roots))}
-    for i, (root, url) in enumerate(zip(roots, urls, strict=True)):  # warm: caches written
-        reimport_once(args.site, url, args.secret, 4999, f"warm {i}", root)
+    start_cpus: dict[int, list[float]] = {i: [] for i in range(len(roots))}
+    sitegen.touch_post(args.site, 4999, "warm")
+    for root, url in zip(roots, urls, strict=True):  # warm: parse caches written
+        reimport_once(args.site, url, args.secret, root=root)
     for round_number in range(args.rounds):
+        # one change per round, which each checkout imports in turn
+        sitegen.touch_post(args.site, 5000 + round_number, f"round {round_number}")
         for i, (root, url) in enumerate(zip(roots, urls, strict=True)):
-            seconds, summary = reimport_once(args.site, url, args.secret, 5000 + round_number,
-                                             f"round {round_number} {i}", root)
+            seconds, summary, cpu = reimport_once(args.site, url, args.secret, root=root)
             if " 1 updated" not in summary:
                 raise SystemExit(f"{root}: expected one page updated: {summary}")
             times[i].append(seconds)
-            starts[i].append(startup_once(url, args.secret, root))
+            cpus[i].append(cpu)
+            wall, cpu = startup_once(url, args.secret, root)
+            starts[i].append(wall)
+            start_cpus[i].append(cpu)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for i, root in enumerate(roots):
-        print(f"{root}: re-import, one file changed (whole command): {spread(times[i])}")
-        print(f"{root}:   start-up (flask content import --help): {spread(starts[i])}")
+        print(f"{root}: re-import, one file changed (whole command): wall {spread(times[i])}; "
+              f"CPU {spread(cpus[i])}")
+        print(f"{root}:   start-up (flask content import --help): wall {spread(starts[i])}; "
+              f"CPU {spread(start_cpus[i])}")
     if not args.no_watch:
         for root, url in zip(roots, urls, strict=True):
-            figures = save_to_visible(args.site, url, args.secret, args.rounds, root)
-            print(f"{root}: --watch, save to visible: {spread(figures)}")
+            figures, cpu_used = save_to_visible(args.site, url, args.secret, args.rounds, root)
+            print(f"{root}: --watch, save to visible: wall {spread(figures)}; watcher CPU "
+                  f"{spread(cpu_used)}")
 
 
 if __name__ == "__main__":
