@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from app.content import tree
 from app.extensions import db
 from app.models import Alias, BundleFile, Page, PageTerm, Term
-from app.services.importing import importer
+from app.services.importing import importer, parse_cache
 from app.services.importing.run import import_site
 from tests.conftest import make_app, write
 
@@ -89,11 +89,19 @@ def test_an_unchanged_tree_reads_no_file_body(tmp_path: Path, reads: list[str]) 
     assert reads == []  # not a page, not the bundle's image
     assert stored.stat().st_mtime_ns == written  # nothing new to keep: the cache not rewritten
 
-    (content / "posts/two.md").write_text(_post("Two", "More.", "aliases: [/old-two/]\n"))
+    two = content / "posts/two.md"
+    two.write_text(_post("Two", "More.", "aliases: [/old-two/]\n"))
+    os.utime(two, ns=(OLD_NS + 10**9, OLD_NS + 10**9))
     assert _import(app, content).startswith("0 added, 1 updated, 6 unchanged")
     assert reads == ["two.md"]
     html = app.test_client().get("/posts/two/").get_data(as_text=True)
     assert "More." in html
+    # what changed was kept as a delta beside the cache file, which was not rewritten
+    assert stored.stat().st_mtime_ns == written
+    assert parse_cache.delta_file(stored).is_file()
+    reads.clear()
+    assert _import(app, content).startswith("0 added, 0 updated, 7 unchanged")
+    assert reads == []  # the delta holds the new stat and parse
 
 
 def test_the_stat_is_what_is_trusted_as_git_does(tmp_path: Path) -> None:

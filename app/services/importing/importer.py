@@ -86,7 +86,7 @@ class Parsed:
     collected: tuple[tuple[str, str | None], ...] = ()
 
 
-_MEMORY_ONLY = ("last_scan", "touched", "dirty")
+_MEMORY_ONLY = ("last_scan", "touched", "dirty", "base")
 
 
 class ParseCache(dict[tuple[str, str], Parsed]):
@@ -108,6 +108,7 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         self.last_scan: LastScan | None = None
         self.touched: set[str] | None = None
         self.dirty = True  # changed since loaded: to be saved
+        self.base: Any = None  # the saved file it was loaded from (parse_cache.Base)
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {k: v for k, v in self.__dict__.items() if k not in _MEMORY_ONLY}
