@@ -3,6 +3,12 @@
 Two passes: every page is read (parsed pages are kept in an optional cache across runs),
 then the site pass works out what needs the whole site (sections, cascades, branch dates,
 ref targets), and only pages whose file or site-derived data changed are rendered and written.
+
+With the cache, a re-import costs what changed: a file whose stat (size, mtime, inode) is as
+the last run recorded it is not read (git's rule, racily clean files read again: FileStates);
+when only regular pages changed, and not their place in the site (_facts), the site pass
+links those pages alone (_link_incremental); a watch that knows which files changed stats
+those alone (_rescan_touched).
 """
 
 from __future__ import annotations
