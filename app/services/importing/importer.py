@@ -92,7 +92,7 @@ class Parsed:
     collected: tuple[tuple[str, str | None], ...] = ()
 
 
-_MEMORY_ONLY = ("last_scan", "touched", "dirty", "base")
+_MEMORY_ONLY = ("last_scan", "touched", "dirty", "base", "fresh", "last_items")
 
 
 class ParseCache(dict[tuple[str, str], Parsed]):
@@ -113,6 +113,8 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         # says changed since (None: unknown, scan the tree)
         self.last_scan: LastScan | None = None
         self.touched: set[str] | None = None
+        self.fresh: set[str] | None = None  # the pages among them (source paths)
+        self.last_items: tuple[str, dict[str, Item]] | None = None  # fingerprint, last pages
         self.dirty = True  # changed since loaded: to be saved
         self.base: Any = None  # the saved file it was loaded from (parse_cache.Base)
 
@@ -306,7 +308,7 @@ def _rescan_touched(key: tuple[Any, ...], cache: ParseCache,
     scan found and still there, or a file that is gone and was never a page (an editor's
     temporary file)."""
     touched, last = cache.touched, cache.last_scan
-    cache.touched = None
+    cache.touched = cache.fresh = None
     if touched is None or last is None or last.key != key:
         return None
     by_path = {str(entry.abs_path): entry for entry in last.entries}
@@ -324,6 +326,7 @@ def _rescan_touched(key: tuple[Any, ...], cache: ParseCache,
             return None
         entry.stat = info
     states.seen.update(states.known)  # the bundle files, not looked at again
+    cache.fresh = {entry.source_path for path in touched if (entry := by_path.get(path))}
     return last.entries
 
 
@@ -342,6 +345,7 @@ class Item:
     key: tuple[str, str]  # (source path, entry hash)
     parsed: Parsed
     body: str
+    lazy: LazyBody | None = None  # where the body is, when it was not read
 
     def page(self) -> SourcePage:
         """A page the site pass may change: a copy of the cached one, with its body."""
@@ -352,15 +356,25 @@ class Item:
 
 
 def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportReport,
-          cache: ParseCache, states: FileStates) -> tuple[list[Item], dict[str, LazyBody]]:
+          cache: ParseCache, states: FileStates,
+          reuse: Mapping[str, Item] | None = None) -> tuple[list[Item], dict[str, LazyBody]]:
     """Pass 1: every page parsed (from the cache when its file did not change). A file whose
     stat vouches for it (FileStates) is not read: its page's body is left to load (the
-    LazyBody returned by source path) when the page must render."""
+    LazyBody returned by source path) when the page must render. `reuse`: the last run's
+    pages whose files the OS says did not change (a watch), taken as they were."""
     fingerprint = options.fingerprint()
     items: list[Item] = []
     lazy: dict[str, LazyBody] = {}
     used: set[tuple[str, str]] = set()
     for entry in entries:
+        if reuse is not None:
+            known = reuse.get(entry.source_path)
+            if known is not None and known.key in cache:
+                used.add(known.key)
+                items.append(known)
+                if known.lazy is not None:
+                    lazy[entry.source_path] = known.lazy
+                continue
         key = (entry.source_path, "")
         try:
             # the scan's stat, or one now: before reading, as git does
@@ -388,9 +402,11 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
                 parsed = cache[key] = _parsed(build_page(entry, text, options.site), text)
                 cache.dirty = True
             body = parsed.page.body
+            where = None
             if parsed.body_at >= 0:
                 if raw is None:
-                    lazy[entry.source_path] = LazyBody(entry.abs_path, parsed.body_at, digest)
+                    where = lazy[entry.source_path] = LazyBody(entry.abs_path, parsed.body_at,
+                                                               digest)
                 else:
                     # the bytes hash as when they were parsed and checked: they decode as then
                     body = (text if text is not None else raw.decode("utf-8"))[parsed.body_at:]
@@ -414,7 +430,7 @@ def _read(entries: Iterable[PageEntry], options: ImportOptions, report: ImportRe
             continue
         states.record(entry.abs_path, stat, digest)
         used.add(key)
-        items.append(Item(entry, key, parsed, body))
+        items.append(Item(entry, key, parsed, body, where))
     for stale in set(cache) - used:
         del cache[stale]
         cache.dirty = True
@@ -642,7 +658,13 @@ def import_content(
         stored_warnings = dict(session.execute(
             select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None)))
             .tuples().all())
-        items, lazy = _read(entries, options, report, cache, states)
+        reuse = None
+        if cache.fresh is not None and cache.last_items is not None \
+                and cache.last_items[0] == options.fingerprint():
+            last = cache.last_items[1]
+            reuse = {path: item for path, item in last.items() if path not in cache.fresh}
+        items, lazy = _read(entries, options, report, cache, states, reuse)
+        cache.last_items = (options.fingerprint(), {i.entry.source_path: i for i in items})
         linked = _link_incremental(items, options, cache, existing)
         if linked is None:  # the whole site pass
             pages = [item.page() for item in items]
