@@ -651,9 +651,9 @@ def import_content(
     with gc_paused():
         entries = _scan(root, options, report, states, cache)
         existing = {
-            row.source_path: (row.id, row.source_hash, row.url_path)
-            for row in session.execute(select(Page.source_path, Page.id, Page.source_hash,
-                                              Page.url_path))
+            path: (page_id, source_hash, url_path)
+            for path, page_id, source_hash, url_path in session.execute(
+                select(Page.source_path, Page.id, Page.source_hash, Page.url_path)).tuples()
         }
         stored_warnings = dict(session.execute(
             select(Page.source_path, Page.warnings).where(Page.warnings.is_not(None)))
