@@ -91,7 +91,7 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
 @click.option("--verbose", "-v", is_flag=True, help="List every page added, updated or removed.")
 @click.option("--watch", is_flag=True,
               help="Keep running: re-import whenever a file changes (Ctrl-C stops).")
-@click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
+@click.option("--interval", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
               help="With --watch, when polling: seconds between looks at the files.")
 @click.option("--poll", is_flag=True,
               help="With --watch: poll the files instead of using the OS's file events "
