@@ -93,6 +93,9 @@ def test_watch_reimports_changed_files(tmp_path: Path, mode: str) -> None:
         assert any(expected in line for line in output.lines), output.lines
         # with events, each change lands well before the first poll (an hour) could see it
         within = 30.0 if mode == "events" else TIMEOUT
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # the watch stores its parse cache (beside the database) for the next import
+            assert list(tmp_path.glob("parse-cache-*.bin"))
         assert _summaries(output.lines)[0].startswith("1 added")
         assert _title(app) == "Before"
         time.sleep(0.05)  # a new modification time even on coarse file systems

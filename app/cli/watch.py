@@ -21,7 +21,7 @@ import click
 from flask import current_app
 
 from app.extensions import db
-from app.services.importing.importer import ParseCache
+from app.services.importing.run import watch_cache
 
 # Folders of a Hugo site that are output or tooling, never content or configuration.
 IGNORED_DIRS = frozenset({"public", "resources", "node_modules", "__pycache__"})
@@ -172,7 +172,7 @@ def watch_and_import(path: Path | None, prune: bool, verbose: bool, interval: fl
     from app.cli.content import run_import
 
     root = path or Path(current_app.config["CONTENT_DIR"])
-    cache = ParseCache()
+    cache = watch_cache(path, current_app.config, current_app.instance_path, db.engine)
 
     def run() -> None:
         stamp = datetime.now().strftime("%H:%M:%S")

@@ -92,7 +92,7 @@ class Parsed:
     collected: tuple[tuple[str, str | None], ...] = ()
 
 
-_MEMORY_ONLY = ("last_scan", "touched", "dirty", "base", "fresh", "last_items")
+_MEMORY_ONLY = ("last_scan", "touched", "dirty", "base", "fresh", "last_items", "stored")
 
 
 class ParseCache(dict[tuple[str, str], Parsed]):
@@ -117,6 +117,7 @@ class ParseCache(dict[tuple[str, str], Parsed]):
         self.last_items: tuple[str, dict[str, Item]] | None = None  # fingerprint, last pages
         self.dirty = True  # changed since loaded: to be saved
         self.base: Any = None  # the saved file it was loaded from (parse_cache.Base)
+        self.stored: Path | None = None  # a watch's: where to store it after each run
 
     def __reduce__(self) -> tuple[Any, ...]:
         state = {k: v for k, v in self.__dict__.items() if k not in _MEMORY_ONLY}
