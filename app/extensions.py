@@ -3,10 +3,11 @@
 from typing import TYPE_CHECKING
 
 from flask_caching import Cache
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.migrate_lazy import LazyMigrate
 
 # Named constraints let Alembic alter tables the same way on SQLite and PostgreSQL.
 NAMING = {
@@ -33,5 +34,5 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
-migrate = Migrate(render_as_batch=True, compare_type=True)
+migrate = LazyMigrate(render_as_batch=True, compare_type=True)  # flask_migrate when used
 cache = Cache()

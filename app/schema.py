@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, has_app_context
-from flask_migrate import upgrade
 from sqlalchemy.engine import Engine
 
 from app.config import BASE_DIR
@@ -39,6 +38,8 @@ def _migrations_for(engine: Engine) -> Iterator[None]:
 
 def migrate_to(engine: Engine, revision: str) -> None:
     """Run the migrations on `engine`'s database up to `revision` ("head": the latest)."""
+    from flask_migrate import upgrade  # Alembic: only when migrating
+
     with _migrations_for(engine):
         upgrade(directory=str(MIGRATIONS), revision=revision)
 

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
-from app.cli.watch import snapshot, wait_for_change
+from app.cli.watch import EventWatcher, snapshot, wait_for_change
 from app.extensions import db
 from tests.conftest import ROOT, make_app, write
 
@@ -38,8 +39,9 @@ class _Output:
             for line in proc.stdout:
                 self.lines.append(line.rstrip("\n"))
 
-    def wait_for(self, test: Callable[[list[str]], bool], what: str) -> None:
-        deadline = time.monotonic() + TIMEOUT
+    def wait_for(self, test: Callable[[list[str]], bool], what: str,
+                 within: float = TIMEOUT) -> None:
+        deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             if test(self.lines):
                 return
@@ -62,7 +64,15 @@ def _ctrl_c_stops() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def test_watch_reimports_changed_files(tmp_path: Path) -> None:
+HAS_INOTIFY = sys.platform.startswith("linux")
+
+
+@pytest.mark.parametrize("mode", ["events", "poll"])
+def test_watch_reimports_changed_files(tmp_path: Path, mode: str) -> None:
+    """With file events the poll interval is an hour: every change below lands within
+    seconds only because the OS reported it."""
+    if mode == "events" and not HAS_INOTIFY:
+        pytest.skip("inotify is Linux's")
     app = make_app(tmp_path)  # migrated before the watcher starts
     site = tmp_path / "site"
     write(site, "hugo.toml", 'title = "Watched"\n')
@@ -72,26 +82,40 @@ def test_watch_reimports_changed_files(tmp_path: Path) -> None:
            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
     env.pop("FLASK_DEBUG", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "flask", "content", "import", "--watch", "--interval", "0.2",
+        [sys.executable, "-m", "flask", "content", "import", "--watch",
+         *(["--interval", "3600"] if mode == "events" else ["--poll", "--interval", "0.2"]),
          str(site)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True, preexec_fn=_ctrl_c_stops)
     output = _Output(proc)
     try:
         output.wait_for(lambda lines: len(_summaries(lines)) >= 1, "the first import")
+        expected = "file events: InotifyObserver" if mode == "events" else "polling every 0.2 s"
+        assert any(expected in line for line in output.lines), output.lines
+        # with events, each change lands well before the first poll (an hour) could see it
+        within = 30.0 if mode == "events" else TIMEOUT
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+            # the watch stores its parse cache (beside the database) for the next import
+            assert list(tmp_path.glob("parse-cache-*.bin"))
         assert _summaries(output.lines)[0].startswith("1 added")
         assert _title(app) == "Before"
         time.sleep(0.05)  # a new modification time even on coarse file systems
         post.write_text(_post("After"), encoding="utf-8")
-        output.wait_for(lambda lines: len(_summaries(lines)) >= 2, "the re-import")
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 2, "the re-import", within)
         assert _summaries(output.lines)[1].startswith("0 added, 1 updated")
         assert _title(app) == "After"
+        # an editor's save: a temporary file written, then renamed over the page
+        temporary = write(site, "content/posts/.hello.md.tmp", _post("Renamed"))
+        os.replace(temporary, post)
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 3, "the editor's save", within)
+        assert _summaries(output.lines)[2].startswith("0 added, 1 updated")
+        assert _title(app) == "Renamed"
         write(site, "content/posts/second.md", _post("Second"))
-        output.wait_for(lambda lines: len(_summaries(lines)) >= 3, "the new file")
-        assert _summaries(output.lines)[2].startswith("1 added, 0 updated, 1 unchanged")
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 4, "the new file", within)
+        assert _summaries(output.lines)[3].startswith("1 added, 0 updated, 1 unchanged")
         assert app.test_client().get("/posts/second/").status_code == 200
         (site / "content/posts/second.md").unlink()  # deleted: its page goes too
-        output.wait_for(lambda lines: len(_summaries(lines)) >= 4, "the deletion")
-        assert _summaries(output.lines)[3].startswith("0 added, 0 updated, 1 unchanged, 1 removed")
+        output.wait_for(lambda lines: len(_summaries(lines)) >= 5, "the deletion", within)
+        assert _summaries(output.lines)[4].startswith("0 added, 0 updated, 1 unchanged, 1 removed")
         assert "removed: posts/second.md" in output.lines
         assert app.test_client().get("/posts/second/").status_code == 404
     finally:
@@ -121,3 +145,26 @@ def test_wait_for_change_waits_for_the_burst_to_end(tmp_path: Path) -> None:
 
     after = wait_for_change(tmp_path, before, 1.0, 0.5, sleep)
     assert target.read_text() == "four" and after == snapshot(tmp_path)
+
+
+@pytest.mark.skipif(not HAS_INOTIFY, reason="inotify is Linux's")
+def test_an_editors_save_is_one_event_burst_and_reading_is_none(tmp_path: Path) -> None:
+    """An editor's save (a temporary file written, then renamed over the page) wakes the
+    watcher once, as soon as it is over; the importer's reading a file wakes it not at all,
+    nor does a hidden swap file."""
+    page = write(tmp_path, "content/posts/a.md", _post("One"))
+    watcher = EventWatcher(tmp_path)
+    watcher.start()
+    try:
+        assert watcher.kind == "InotifyObserver"
+        page.read_bytes()  # what an import does
+        write(tmp_path, "content/posts/.a.md.swp", "swap")
+        assert not watcher.wait(0.05, timeout=0.5)
+        started = time.monotonic()
+        temporary = write(tmp_path, "content/posts/.a.md.tmp", _post("Two"))
+        os.replace(temporary, page)
+        assert watcher.wait(0.05, timeout=10)
+        assert time.monotonic() - started < 5
+        assert not watcher.wait(0.05, timeout=0.3)  # one burst, one wake-up
+    finally:
+        watcher.stop()

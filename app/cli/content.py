@@ -6,6 +6,7 @@ app/services/importing/run.py; this module parses the arguments and prints.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -90,10 +91,13 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
 @click.option("--verbose", "-v", is_flag=True, help="List every page added, updated or removed.")
 @click.option("--watch", is_flag=True,
               help="Keep running: re-import whenever a file changes (Ctrl-C stops).")
-@click.option("--interval", type=click.FloatRange(0.05, 60), default=1.0, show_default=True,
-              help="With --watch: seconds between looks at the files.")
+@click.option("--interval", type=click.FloatRange(0.05, 3600), default=1.0, show_default=True,
+              help="With --watch, when polling: seconds between looks at the files.")
+@click.option("--poll", is_flag=True,
+              help="With --watch: poll the files instead of using the OS's file events "
+                   "(for a network file system whose changes the kernel does not report).")
 def import_command(path: Path | None, prune: bool, keep_missing: bool, dry_run: bool,
-                   verbose: bool, watch: bool, interval: float) -> None:
+                   verbose: bool, watch: bool, interval: float, poll: bool) -> None:
     """Import a Hugo site root or content folder (default: CONTENT_DIR) into the database.
 
     The folder is the source of truth, as with Hugo: pages whose files are gone are removed
@@ -103,8 +107,12 @@ def import_command(path: Path | None, prune: bool, keep_missing: bool, dry_run: 
     if watch:
         from app.cli.watch import watch_and_import
 
-        watch_and_import(path, prune, verbose, interval, keep_missing=keep_missing)
+        watch_and_import(path, prune, verbose, interval, keep_missing=keep_missing, poll=poll)
         return
+    # One run, then the process ends: no cycle collector passes over the tens of thousands
+    # of objects a large site is read into (reference counting still frees what is dropped;
+    # a full collection when the importer re-enabled it cost 0.1-0.3 s at 10,000 pages).
+    gc.disable()
     report = run_import(path, prune, dry_run, verbose, keep_missing=keep_missing)
     if report.errors:
         raise click.ClickException(f"{len(report.errors)} file(s) could not be imported")

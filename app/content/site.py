@@ -140,8 +140,11 @@ def page_dir(page: SourcePage) -> str:
     return "/" + "/".join(parts)
 
 
-def link_site(pages: list[SourcePage], options: SiteOptions) -> None:
-    """Fill in, on every page, what only the whole site tells: parents, cascades, dates, refs."""
+def link_site(pages: list[SourcePage], options: SiteOptions,
+              collected: Mapping[str, list[tuple[str, str | None]]] | None = None) -> None:
+    """Fill in, on every page, what only the whole site tells: parents, cascades, dates, refs.
+    `collected` may give, by source path, what refs.collect found in a page's body (a page
+    whose body was not read)."""
     sections = section_paths(pages)
     for page in pages:
         page.parent_path = parent_of(page.hugo_path, sections)
@@ -149,5 +152,7 @@ def link_site(pages: list[SourcePage], options: SiteOptions) -> None:
     branch_dates(pages)
     index = ref_index(pages, options)
     for page in pages:
-        page.refs = index.resolve_all(collect(page.body), page.lang, page_dir(page),
+        found = collected.get(page.source_path) if collected is not None else None
+        page.refs = index.resolve_all(collect(page.body) if found is None else found,
+                                      page.lang, page_dir(page),
                                       options.ref_not_found_url)

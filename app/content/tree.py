@@ -7,6 +7,7 @@ import mimetypes
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +47,7 @@ class PageEntry:
     bundle: str  # "leaf", "branch" or "" (a single file)
     files: list[SourceFile] = field(default_factory=list)
     source_hash: str = ""
+    stat: os.stat_result | None = None  # as the scan found it (an importer's stat check)
 
 
 @dataclass
@@ -67,7 +69,9 @@ def split_lang(stem: str, languages: frozenset[str] | None) -> tuple[str, str | 
     return found.group("stem"), lang
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path, info: os.stat_result | None = None) -> str:
+    """The SHA-256 of a file's bytes (`info`, its stat, lets a caller's own version of this
+    function answer from what it knows of the file without reading it)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -85,23 +89,28 @@ def _inside(root: Path, path: Path) -> bool:
 
 def _unfit(root: Path, path: Path) -> str | None:
     """Why `path` cannot be imported (as a page or a bundle file), or None when it can."""
+    return _checked(root, path)[0]
+
+
+def _checked(root: Path, path: Path) -> tuple[str | None, os.stat_result | None]:
+    """_unfit's answer, and the file's stat (through a symbolic link) when it is fit."""
     if _undecodable(str(path)):
-        return "file or folder name is not valid UTF-8; not imported"
+        return "file or folder name is not valid UTF-8; not imported", None
     try:
-        mode = os.lstat(path).st_mode
-        if stat.S_ISLNK(mode):
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
             try:
                 path.resolve(strict=True)
             except (OSError, RuntimeError):
-                return "symbolic link is broken or loops; not imported"
+                return "symbolic link is broken or loops; not imported", None
             if not _inside(root, path):
-                return "symbolic link points outside the content folder; not imported"
-            mode = path.stat().st_mode
+                return "symbolic link points outside the content folder; not imported", None
+            info = path.stat()
     except OSError as exc:
-        return f"cannot read file: {exc.strerror}"
-    if not stat.S_ISREG(mode):
-        return "not a regular file (a pipe, socket or device); not imported"
-    return None
+        return f"cannot read file: {exc.strerror}", None
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device); not imported", None
+    return None, info
 
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
@@ -134,9 +143,11 @@ def _is_content(name: str) -> bool:
     return name.lower().endswith(MARKDOWN_SUFFIXES)
 
 
-def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentError]) -> (
-    SourceFile | None
-):
+Hasher = Callable[[Path, os.stat_result], str]
+
+
+def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentError],
+                 hasher: Hasher = file_sha256) -> SourceFile | None:
     rel_source = shown(path.relative_to(root).as_posix())
     problem = _unfit(root, path)
     if problem:
@@ -147,13 +158,14 @@ def _bundle_file(root: Path, bundle_dir: Path, path: Path, errors: list[ContentE
         errors.append(ContentError(rel_source, 0, "unsafe file name; not imported", "warning"))
         return None
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             errors.append(ContentError(rel_source, 0, f"file is larger than "
                                        f"{MAX_FILE_BYTES // (1024 * 1024)} MB; not imported",
                                        "warning"))
             return None
-        return SourceFile(rel, path, size, _sha256(path), _media_type(path.name))
+        return SourceFile(rel, path, size, hasher(path, info), _media_type(path.name))
     except OSError as exc:
         errors.append(ContentError(rel_source, 0, f"cannot read file: {exc.strerror}", "warning"))
         return None
@@ -170,11 +182,13 @@ def _walk_files(directory: Path, recursive: bool) -> list[Path]:
 
 
 def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None = None,
-         prefix: str = "", skip: frozenset[Path] = frozenset()) -> Scan:
+         prefix: str = "", skip: frozenset[Path] = frozenset(),
+         hasher: Hasher = file_sha256) -> Scan:
     """Find every page and bundle file under a Hugo content root, with content hashes.
 
     `lang` is the language of a language's own content folder (its files carry no suffix),
-    `prefix` goes before every source path, and folders in `skip` are left out.
+    `prefix` goes before every source path, and folders in `skip` are left out. `hasher`
+    gives a bundle file's SHA-256 (an importer's may know it from the file's stat).
     """
     root = root.resolve()
     pages: list[PageEntry] = []
@@ -199,14 +213,14 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                     continue
                 if _is_content(path.name) or path.name in _IGNORED_NAMES:
                     continue
-                item = _bundle_file(root, here, path, errors)
+                item = _bundle_file(root, here, path, errors, hasher)
                 if item:
                     shared.append(item)
         elif is_branch:
             for name in names:
                 path = here / name
                 if not _is_content(name) and not name.lower().endswith(OTHER_CONTENT_SUFFIXES):
-                    item = _bundle_file(root, here, path, errors)
+                    item = _bundle_file(root, here, path, errors, hasher)
                     if item:
                         shared.append(item)
         for name in names:
@@ -217,7 +231,7 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                                                "(only Markdown); skipped", "warning"))
                 continue
             path = here / name
-            problem = _unfit(root, path)
+            problem, info = _checked(root, path)
             if problem:
                 errors.append(ContentError(rel_source, 0, problem))
                 continue
@@ -226,15 +240,20 @@ def scan(root: Path, languages: frozenset[str] | None = None, lang: str | None =
                 continue  # Markdown inside a leaf bundle is a resource, not a page
             bundle = "leaf" if stem == "index" else "branch" if stem == "_index" else ""
             entry = PageEntry(rel_source, path, rel_dir, stem, file_lang or lang, bundle,
-                              shared if bundle else [])
+                              shared if bundle else [], stat=info)
             pages.append(entry)
     return Scan(pages, errors)
 
 
 def entry_hash(entry: PageEntry, page_bytes: bytes, salt: str = "") -> str:
     """A hash of everything a page is made of: its file, its bundle files and settings."""
+    return entry_hash_of(entry, hashlib.sha256(page_bytes).digest(), salt)
+
+
+def entry_hash_of(entry: PageEntry, page_digest: bytes, salt: str = "") -> str:
+    """entry_hash from the SHA-256 digest of the page's bytes."""
     digest = hashlib.sha256(salt.encode())
-    digest.update(hashlib.sha256(page_bytes).digest())
+    digest.update(page_digest)
     for item in entry.files:
         digest.update(f"\x00{item.rel_path}\x00{item.sha256}".encode())
     return digest.hexdigest()

@@ -17,9 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, create_engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,6 +26,9 @@ from app.database import configure_engine
 from app.services.backup import dump as fmt
 from app.services.backup.dump import BackupError
 from app.services.backup.load import count_rows, load
+
+if TYPE_CHECKING:
+    from alembic.script import ScriptDirectory
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SQLITE_SUFFIXES = frozenset({".sqlite3", ".sqlite", ".db"})
@@ -135,6 +137,8 @@ class Migrations:
 
     def script(self) -> ScriptDirectory:
         """The migration scripts."""
+        from alembic.script import ScriptDirectory  # Alembic: only when a backup needs it
+
         return ScriptDirectory(str(self.directory))
 
     def head(self) -> str | None:
@@ -148,6 +152,8 @@ def _ancestors(script: ScriptDirectory, revision: str) -> set[str]:
 
 def check_revision(revision: str | None, migrations: Migrations) -> None:
     """Refuse a backup whose schema revision this code does not know."""
+    from alembic.util import CommandError
+
     if revision is None:
         raise BackupError("the backup has no schema revision (was the database migrated?)")
     try:
@@ -161,6 +167,8 @@ def check_revision(revision: str | None, migrations: Migrations) -> None:
 
 def _prepare_target(engine: Engine, revision: str, migrations: Migrations) -> bool:
     """Bring the target up to the backup's revision; True if it is already past it."""
+    from alembic.util import CommandError
+
     script = migrations.script()
     with engine.connect() as conn:
         current = fmt.read_revision(conn)

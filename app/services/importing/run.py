@@ -175,7 +175,7 @@ def execute(plan: Plan, session: DbSession, engine: Engine, run: RunConfig,
     """Import as planned in one transaction. Without a `parse_cache` of the caller's (a watch
     keeps one in memory), the stored one is loaded and saved. RunError when the database
     refused the import (then nothing was written)."""
-    stored = None
+    stored = parse_cache.stored if parse_cache is not None else None
     if parse_cache is None and run.parse_cache:
         stored = parse_cache_file(engine, run, plan.folder)
         parse_cache = parse_store.load(stored, run.secret_key)
@@ -193,12 +193,31 @@ def execute(plan: Plan, session: DbSession, engine: Engine, run: RunConfig,
     if report.changed and not dry_run:
         truncate_wal(engine)
     warning = None
-    if stored is not None and not dry_run and parse_cache is not None:
+    if stored is not None and not dry_run and parse_cache is not None and parse_cache.dirty:
         try:
             parse_store.save(stored, run.secret_key, parse_cache)
+            parse_cache.dirty = False
         except OSError as exc:  # only the next run's speed depends on it
             warning = f"parse cache not saved: {exc}"
     return RunResult(report, warning)
+
+
+def watch_cache(path: Path | None, config: Mapping[str, Any], instance_path: str,
+                engine: Engine) -> ParseCache:
+    """A watch's parse cache: the stored one to start from (the first run then reads only
+    what changed since the last import), kept in memory and stored again after each run
+    that changed it (so that a later `flask content import` starts from it too)."""
+    run = RunConfig.from_config(config, instance_path)
+    if not run.parse_cache:
+        return ParseCache()
+    try:
+        folder = plan(path, config).folder
+    except RunError:
+        return ParseCache()  # the run says why
+    stored = parse_cache_file(engine, run, folder)
+    cache = parse_store.load(stored, run.secret_key)
+    cache.stored = stored
+    return cache
 
 
 def import_site(path: Path | None, config: Mapping[str, Any], instance_path: str,

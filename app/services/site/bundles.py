@@ -8,8 +8,8 @@ import io
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import undefer
 
@@ -18,6 +18,17 @@ from app.content.urls import escape_path
 from app.models import Blob, BundleFile, ImageVariant, Page
 from app.render.shortcodes.registry import PageFile
 from app.services import DbSession
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+
+def _pillow() -> ModuleType:
+    """PIL.Image, imported when an image is first measured or resized: Pillow is not loaded
+    by a start-up (a `flask` command, a worker) that never does."""
+    from PIL import Image
+
+    return Image
 
 _RASTER = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/avif", "image/bmp",
            "image/tiff")
@@ -35,6 +46,7 @@ def variant_widths(media_type: str, width: int | None) -> tuple[int, ...]:
 
 def make_variant(data: bytes, width: int) -> bytes:
     """The image resized to `width` pixels wide, as WebP."""
+    Image = _pillow()  # noqa: N806 - the module, under its usual name
     with Image.open(io.BytesIO(data)) as image:
         image.load()
         height = max(1, round(image.height * width / image.width))
@@ -62,10 +74,12 @@ def image_size(item: SourceFile) -> tuple[int | None, int | None]:
     """Width and height of a raster image, read from its header; (None, None) otherwise."""
     if item.media_type not in _RASTER:
         return None, None
+    Image = _pillow()  # noqa: N806 - the module, under its usual name
     try:
         with Image.open(item.abs_path) as image:
-            return image.size
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            width, height = image.size
+            return int(width), int(height)
+    except (Image.UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return None, None
 
 
@@ -100,7 +114,7 @@ class FileInfoCache:
             try:
                 data = item.abs_path.read_bytes()
                 made = [(target, make_variant(data, target)) for target in widths]
-            except (OSError, ValueError, Image.DecompressionBombError):
+            except (OSError, ValueError, _pillow().DecompressionBombError):
                 self.unresizable.add(item.sha256)
                 continue
             if self._folder is None:
@@ -120,7 +134,7 @@ class FileInfoCache:
                 return prepared.read_bytes()
         try:
             return make_variant(data, target)
-        except (OSError, ValueError, Image.DecompressionBombError):
+        except (OSError, ValueError, _pillow().DecompressionBombError):
             self.unresizable.add(sha256)
             return None
 
@@ -172,7 +186,7 @@ def _add_variants(session: DbSession, sha256: str, data: bytes, media_type: str,
             return  # an image Pillow cannot resize is still served as it is
         variant_sha = hashlib.sha256(variant).hexdigest()
         if session.get(Blob, variant_sha) is None:
-            with Image.open(io.BytesIO(variant)) as image:
+            with _pillow().open(io.BytesIO(variant)) as image:
                 size = image.size
             session.add(Blob(sha256=variant_sha, data=variant, size=len(variant),
                              media_type="image/webp", width=size[0], height=size[1]))
