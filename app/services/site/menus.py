@@ -146,7 +146,7 @@ def _front_matter_menus(params: Mapping[str, Any]) -> dict[str, Mapping[str, Any
 
 # Pages that add themselves to a menu mention "menu" in their params. Written as a literal,
 # word for word the condition of SQLite's partial index ix_pages_menu_params (migration
-# 0016), so that the query reads only those pages instead of every page of the language.
+# 0015), so that the query reads only those pages instead of every page of the language.
 MENU_PARAMS_PATTERN = "'%\"menu%'"
 
 

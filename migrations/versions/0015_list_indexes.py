@@ -1,6 +1,6 @@
 """list indexes, round two: menus and section links read after each import in one step
 
-Revision ID: 0016
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06 12:10:00
 
@@ -17,12 +17,11 @@ the database. At 10,000 pages two of those queries read every page of the langua
   the main and the footer menu each read every page before (15 ms each). PostgreSQL keeps
   its plan (it has statistics; a partial index on a JSON-to-text cast is not made there).
 
-The down_revision is 0014 on this branch; when another 0015 lands first, point it there.
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
