@@ -1,6 +1,6 @@
 """The page cache forgets older generations as soon as a request sees a newer one, in this
 process, in the fast path and in Redis; and the generation a request sees is the one any
-process last committed (the SQLite WAL index check), with one copy of each page kept."""
+process last committed (the SQLite data-version check), with one copy of each page kept."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ def _bump_elsewhere(database: Path) -> None:
 def test_a_commit_by_another_process_is_seen_on_the_next_read(
         tmp_path: Path, seed_dir: Path) -> None:
     if backends.use_postgres():
-        pytest.skip("the WAL index check is SQLite's; PostgreSQL reads the row each time")
+        pytest.skip("the data-version check is SQLite's; PostgreSQL reads the row each time")
     app = make_app(tmp_path, CACHE_TYPE="SimpleCache")
     assert app.test_cli_runner().invoke(args=["content", "import", str(seed_dir)]).exit_code == 0
     database = tmp_path / "blog.sqlite3"
