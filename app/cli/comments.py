@@ -13,8 +13,6 @@ from flask.cli import AppGroup
 
 from app.extensions import db
 from app.services.comments import moderation, notify
-from app.services.comments.disqus import DisqusImportError, import_disqus
-from app.services.comments.export import export_comments
 from app.services.comments.rules import CommentError, CommentSettings
 from app.web.site import for_app
 
@@ -88,6 +86,8 @@ def close_command(url: str, reopen: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_disqus_command(file: Path) -> None:
     """Import a Disqus XML export (threads matched to posts by URL; safe to run twice)."""
+    from app.services.comments.disqus import DisqusImportError, import_disqus  # importer-only
+
     try:
         report = import_disqus(db.session, file, current_app.config["SECRET_KEY"],
                                CommentSettings.from_config(current_app.config))
@@ -109,6 +109,8 @@ def import_disqus_command(file: Path) -> None:
 @click.argument("file", default="-", type=click.Path(dir_okay=False, allow_dash=True))
 def export_command(file: str) -> None:
     """Write every comment (all statuses, emails included) as JSON to FILE or - (stdout)."""
+    from app.services.comments.export import export_comments
+
     data = json.dumps(export_comments(db.session), ensure_ascii=False, indent=2) + "\n"
     if file == "-":
         click.echo(data, nl=False)

@@ -10,15 +10,17 @@ import gc
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.content.tree import PageEntry
 from app.extensions import db
-from app.services.importing import run
-from app.services.importing.importer import ImportReport, ParseCache
+
+if TYPE_CHECKING:  # the importer loads when a command runs: not in web workers, not for --help
+    from app.content.tree import PageEntry
+    from app.services.importing.importer import ImportReport, ParseCache
 
 content_cli = AppGroup("content", help="Import and manage Hugo content.")
 
@@ -64,6 +66,8 @@ def run_import(path: Path | None, prune: bool, dry_run: bool, verbose: bool,
                parse_cache: ParseCache | None = None,
                keep_missing: bool = False) -> ImportReport:
     """One import run, its report printed: every current warning, not only new ones."""
+    from app.services.importing import run
+
     config = current_app.config
     try:
         planned = run.plan(path, config, prune, dry_run, keep_missing)

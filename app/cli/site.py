@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.schema import MIGRATIONS_RUN
-from app.services.backup import archive as backup
-from app.services.backup.archive import BackupError, Report
+
+if TYPE_CHECKING:  # the backup code loads when a command runs, not in every web worker
+    from app.services.backup.archive import Report
 
 site_cli = AppGroup("site", help="Back up, restore and copy the whole site.")
 
@@ -24,6 +25,9 @@ def _echo(report: Report) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path) -> None:
     """Back up the site: FILE.sqlite3/.db on SQLite is an online copy, else a portable dump."""
+    from app.services.backup import archive as backup
+    from app.services.backup.archive import BackupError
+
     engine = db.engine
     try:
         if file.suffix.lower() in backup.SQLITE_SUFFIXES and engine.dialect.name == "sqlite":
@@ -43,6 +47,10 @@ def backup_command(file: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(file: Path, yes: bool) -> None:
     """Replace every row of the site's database with a backup's (dump or SQLite file)."""
+    from app.schema import MIGRATIONS_RUN
+    from app.services.backup import archive as backup
+    from app.services.backup.archive import BackupError
+
     engine = db.engine
     if not yes:
         click.confirm(f"Replace all content and comments in {engine.url!r} with {file}?",
@@ -60,6 +68,10 @@ def restore_command(file: Path, yes: bool) -> None:
 @click.option("--force", is_flag=True, help="Replace the target's content if it has pages.")
 def copy_command(url: str, force: bool) -> None:
     """Copy the whole site into another database (e.g. SQLite to PostgreSQL)."""
+    from app.schema import MIGRATIONS_RUN
+    from app.services.backup import archive as backup
+    from app.services.backup.archive import BackupError
+
     try:
         report = backup.copy_to(db.engine, url, MIGRATIONS_RUN, force=force)
     except BackupError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -23,14 +24,28 @@ def asset_version(folder: Path, filename: str) -> str | None:
     return _hashes[path]
 
 
+VENDOR = Path("static/vendor")
+VENDOR_MANIFEST = Path("scripts/vendor.json")
+
+
 def build_id(root: Path) -> str:
-    """A digest of the templates and static files: cached pages from older code never match."""
+    """A digest of the templates and static files: cached pages from older code never match.
+
+    The vendored libraries (static/vendor, megabytes of JavaScript) count by their manifest,
+    whose versions and sha512 pins name their content, and by the names and sizes of what
+    is installed, not by their bytes: start-up does not read them."""
     digest = hashlib.sha256()
+    vendor = root / VENDOR
     for pattern in ("app/**/*.html", "static/**/*"):
         for path in sorted(root.glob(pattern)):
             if path.is_file():
                 digest.update(path.relative_to(root).as_posix().encode())
-                digest.update(hashlib.sha256(path.read_bytes()).digest())
+                if path.is_relative_to(vendor):
+                    digest.update(str(path.stat().st_size).encode())
+                else:
+                    digest.update(hashlib.sha256(path.read_bytes()).digest())
+    with contextlib.suppress(OSError):  # a tree without scripts/ (a bare static folder)
+        digest.update(hashlib.sha256((root / VENDOR_MANIFEST).read_bytes()).digest())
     return digest.hexdigest()[:12]
 
 
