@@ -2,7 +2,7 @@
 
 A page the view served from the page cache is offered here (page_cache.offer). The next
 plain GET or HEAD of the same host and path is answered from this process's copy as long
-as the site generation (app/services/site/state.py: on SQLite a look at the WAL index header,
+as the site generation (app/services/site/state.py: on SQLite `PRAGMA data_version`,
 a SELECT only after a commit) is the one the page was built for and the next publish or
 expiry moment has not come. Anything else (a query string, a body, the comment author's
 cookie, a miss, any error) goes to Flask unchanged, which answers and may offer the page

@@ -8,8 +8,8 @@ passed), so a change made by any worker or an import is seen on the next request
 
 A cached page is stored once, as bytes: a page without a comment form also gzip-compressed
 once; one with a form with the form token (which changes once a second) in place, put in
-anew at the first hit of each second. A hit costs a generation read (on SQLite, a look at
-the WAL index header; else one prepared SELECT) and two cache lookups.
+anew at the first hit of each second. A hit costs a generation read (on SQLite, one `PRAGMA
+data_version`; else one prepared SELECT) and two cache lookups.
 
 Each stored value carries the stamp it was built for: (generation, visibility epoch) for
 pages and bodies, the generation alone for per-generation values. The first time a process
