@@ -65,10 +65,14 @@ def furnished(tmp_path: Path) -> FlaskClient:
     return _site(tmp_path / "furnished", FURNISHED).test_client()
 
 
-@pytest.fixture
-def plain(tmp_path: Path) -> FlaskClient:
+def _plain(tmp_path: Path) -> FlaskClient:
     """Blowfish's defaults: the series taxonomy, and no [params] at all."""
     return _site(tmp_path / "plain", 'title = "Plain"\n' + TAXONOMIES).test_client()
+
+
+@pytest.fixture
+def plain(tmp_path: Path) -> FlaskClient:
+    return _plain(tmp_path)
 
 
 def _page(client: FlaskClient, url: str) -> BeautifulSoup:
@@ -176,13 +180,15 @@ def test_breadcrumbs_follow_the_section_tree(furnished: FlaskClient) -> None:
         ("Furnished", "/"), ("Posts", "/posts/"), ("Second", "/posts/second/")]
 
 
+# A test that compares two sites builds the second after it is done with the first: on
+# PostgreSQL every new app empties the run's one database (tests/backends.py).
 def test_breadcrumbs_on_list_pages_with_list_show_breadcrumbs(furnished: FlaskClient,
-                                                              plain: FlaskClient) -> None:
+                                                              tmp_path: Path) -> None:
     links = _page(furnished, "/docs/guide/").select("nav.breadcrumbs a")
     assert [(a.get_text(), a["href"], a.get("aria-current")) for a in links] == [
         ("Furnished", "/", None), ("Documentation", "/docs/", None),
         ("The Guide", "/docs/guide/", "page")]
-    assert _page(plain, "/docs/guide/").select_one("nav.breadcrumbs") is None
+    assert _page(_plain(tmp_path), "/docs/guide/").select_one("nav.breadcrumbs") is None
 
 
 def test_edit_link_appends_the_content_path(furnished: FlaskClient) -> None:
@@ -224,14 +230,13 @@ def test_front_matter_overrides_the_site(tmp_path: Path) -> None:
     assert own["href"] == "https://example.org/src/posts/own.md"
 
 
-def test_zen_button_only_with_show_zen_mode(furnished: FlaskClient, plain: FlaskClient
-                                            ) -> None:
+def test_zen_button_only_with_show_zen_mode(furnished: FlaskClient, tmp_path: Path) -> None:
     doc = _page(furnished, "/posts/second/")
     button = doc.select_one("button#zen-mode-button")
     assert button.has_attr("hidden") and button["aria-pressed"] == "false"
     assert button.get_text(strip=True) == "Zen mode"
     assert doc.select_one('script[src*="/js/zen.js"]') is not None
-    bare = _page(plain, "/posts/second/")
+    bare = _page(_plain(tmp_path), "/posts/second/")
     assert bare.select_one("#zen-mode-button") is None
     assert bare.select_one('script[src*="/js/zen.js"]') is None
 

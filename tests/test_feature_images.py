@@ -173,22 +173,6 @@ def test_no_hero_unless_shown(site: Flask) -> None:
     assert _hero(site, "/posts/bodyonly/").select_one(".post-hero") is None
 
 
-def test_site_default_hero_style(tmp_path: Path) -> None:
-    root = tmp_path / "site"
-    write(root, "hugo.toml", HUGO_TOML.replace(
-        "[params]", "[params]\n  defaultFeaturedImage = '/posts/a/featured.jpg'\n"
-        "  [params.article]\n    showHero = true\n    heroStyle = 'big'\n[params.x]"))
-    _bundle(root, "a", "", {"featured.jpg": JPG})
-    _bundle(root, "b", "", {})
-    app = make_app(tmp_path)
-    result = app.test_cli_runner().invoke(args=["content", "import", str(root)])
-    assert result.exit_code == 0, result.output
-    client = app.test_client()
-    for name in ("a", "b"):  # b: the site's defaultFeaturedImage
-        img = soup(client.get(f"/posts/{name}/").data).select_one("figure.post-hero-big img")
-        assert img["src"].startswith("/posts/a/featured.jpg?v="), name
-
-
 def test_cards_show_sized_responsive_lazy_thumbnails(site: Flask) -> None:
     page = _page(site, "/posts/")
     cards = {card.select_one(".card-title a")["href"]: card for card in page.select(".card")}
@@ -248,3 +232,21 @@ def test_feed_items_carry_the_feature_image(site: Flask) -> None:
     remote = items[f"{BASE}/posts/remote/"].find(f"{{{MEDIA}}}content")
     assert remote is not None and remote.get("url") == "https://img.example/r.jpg"
     assert items[f"{BASE}/posts/bodyonly/"].find(f"{{{MEDIA}}}content") is None
+
+
+# Last in the file: on PostgreSQL every new app empties the run's one database
+# (tests/backends.py), the module's `site` fixture's pages included.
+def test_site_default_hero_style(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    write(root, "hugo.toml", HUGO_TOML.replace(
+        "[params]", "[params]\n  defaultFeaturedImage = '/posts/a/featured.jpg'\n"
+        "  [params.article]\n    showHero = true\n    heroStyle = 'big'\n[params.x]"))
+    _bundle(root, "a", "", {"featured.jpg": JPG})
+    _bundle(root, "b", "", {})
+    app = make_app(tmp_path)
+    result = app.test_cli_runner().invoke(args=["content", "import", str(root)])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    for name in ("a", "b"):  # b: the site's defaultFeaturedImage
+        img = soup(client.get(f"/posts/{name}/").data).select_one("figure.post-hero-big img")
+        assert img["src"].startswith("/posts/a/featured.jpg?v="), name
