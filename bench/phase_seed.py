@@ -38,13 +38,22 @@ def run_seed(run: Run) -> None:
     guarded(run, [8], target_3, run, db)
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time the processes have used so far."""
-    total = 0
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds each still-running process has used so far (a process that
+    ended, such as nginx's cache loader a minute after start, is left out)."""
+    found: dict[int, float] = {}
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
-    return total / os.sysconf("SC_CLK_TCK")
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two readings by the processes present in both."""
+    return sum(after[pid] - before[pid] for pid in before.keys() & after.keys())
 
 
 def _rounds(run: Run, contenders: dict[str, str], once: dict[str, str] | None = None,
@@ -66,7 +75,7 @@ def _rounds(run: Run, contenders: dict[str, str], once: dict[str, str] | None = 
             extra = ""
             if cpu_us is not None and result.requests:
                 cpu_us.setdefault(name, []).append(
-                    (cpu_seconds(workers) - before) / result.requests * 1e6)
+                    cpu_spent(before, cpu_seconds(workers)) / result.requests * 1e6)
                 extra = f"  server CPU {cpu_us[name][-1]:.1f} us/request"
             say(f"  round {number}  {name:<{width}}  {result.line()}{extra}")
         if number == 1:
