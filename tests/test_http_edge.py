@@ -108,6 +108,29 @@ def test_static_assets_have_content_hashed_immutable_urls(seeded: None,
         assert "immutable" not in stale.headers["Cache-Control"]
 
 
+def test_text_assets_are_gzipped_for_clients_that_accept_it(seeded: None,
+                                                            client: FlaskClient) -> None:
+    import gzip
+
+    from tests.html import soup
+
+    page = soup(client.get(POST).data)
+    css = page.select_one('link[rel="stylesheet"][href*="site.css"]')["href"]
+    on_disk = (Path(__file__).resolve().parent.parent / "static/css/site.css").read_bytes()
+    with client.get(css, headers={"Accept-Encoding": "gzip, br"}) as packed:
+        assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert packed.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert gzip.decompress(packed.get_data()) == on_disk
+        assert int(packed.headers["Content-Length"]) < len(on_disk) / 3
+    with client.get(css) as plain:  # no Accept-Encoding: the file as it is
+        assert "Content-Encoding" not in plain.headers and plain.get_data() == on_disk
+    with client.get(css, headers={"Accept-Encoding": "gzip;q=0"}) as refused:
+        assert "Content-Encoding" not in refused.headers
+    with client.get("/static/favicon.svg", headers={"Accept-Encoding": "gzip"}) as svg:
+        assert svg.headers["Content-Encoding"] == "gzip"
+
+
 def test_pages_are_revalidated_and_answer_304(seeded: None, client: FlaskClient) -> None:
     first = client.get(POST)
     assert "s-maxage=" in first.headers["Cache-Control"]

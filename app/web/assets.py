@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -70,4 +71,36 @@ def init_assets(app: Flask) -> None:
                 response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
             else:
                 response.headers["Cache-Control"] = "public, max-age=300"
+            return _gzipped(response, folder, filename)
         return response
+
+
+COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript",
+                          "image/svg+xml", "application/json"})
+GZIP_MAX_BYTES = 512 * 1024  # larger files (Mermaid) go as they are, or through nginx
+_gzip_cache: dict[tuple[Path, str], bytes] = {}
+
+
+def _gzipped(response: Response, folder: Path, filename: str) -> Response:
+    """A static text file gzip-compressed (once per process and file version) for a client
+    that accepts it: without nginx in front (scripts/serve), the stylesheet that blocks the
+    first paint travels at a fifth of its size. Nothing changes for other files."""
+    response.vary.add("Accept-Encoding")
+    if (response.mimetype not in COMPRESSIBLE or request.accept_encodings.quality("gzip") <= 0
+            or response.content_encoding or request.method != "GET"):
+        return response
+    version = asset_version(folder, filename)
+    path = (folder / filename).resolve()
+    if version is None or not path.is_file() or path.stat().st_size > GZIP_MAX_BYTES:
+        return response
+    key = (path, version)
+    if key not in _gzip_cache:
+        _gzip_cache[key] = gzip.compress(path.read_bytes(), 9, mtime=0)
+    response.close()  # the file Flask opened to send
+    response.direct_passthrough = False
+    response.set_data(_gzip_cache[key])
+    response.content_encoding = "gzip"
+    etag, weak = response.get_etag()
+    if etag:  # another representation of the file: another tag
+        response.set_etag(f"{etag}-gzip", weak=bool(weak))
+    return response
