@@ -168,7 +168,7 @@ def test_a_commit_by_another_process_is_seen_on_the_next_read(
 def test_the_fast_path_sees_a_commit_by_another_process_on_the_next_request(
         tmp_path: Path, seed_dir: Path) -> None:
     if backends.use_postgres():
-        pytest.skip("SQLite only")
+        pytest.skip("the other process commits with sqlite3 (PostgreSQL: a SELECT per request)")
     app = make_app(tmp_path, CACHE_TYPE="SimpleCache")
     assert app.test_cli_runner().invoke(args=["content", "import", str(seed_dir)]).exit_code == 0
     reached: list[str] = []
