@@ -78,7 +78,7 @@ def init_assets(app: Flask) -> None:
 COMPRESSIBLE = frozenset({"text/css", "text/javascript", "application/javascript",
                           "image/svg+xml", "application/json"})
 GZIP_MAX_BYTES = 512 * 1024  # larger files (Mermaid) go as they are, or through nginx
-_gzip_cache: dict[tuple[Path, str], bytes] = {}
+_gzip_cache: dict[tuple[str, str], bytes | None] = {}  # (filename, version): None = too big
 
 
 def _gzipped(response: Response, folder: Path, filename: str) -> Response:
@@ -89,16 +89,20 @@ def _gzipped(response: Response, folder: Path, filename: str) -> Response:
     if (response.mimetype not in COMPRESSIBLE or request.accept_encodings.quality("gzip") <= 0
             or response.content_encoding or request.method != "GET"):
         return response
-    version = asset_version(folder, filename)
-    path = (folder / filename).resolve()
-    if version is None or not path.is_file() or path.stat().st_size > GZIP_MAX_BYTES:
+    version = asset_version(folder, filename)  # the file was read, and Flask found it
+    if version is None:
         return response
-    key = (path, version)
+    key = (filename, version)
     if key not in _gzip_cache:
-        _gzip_cache[key] = gzip.compress(path.read_bytes(), 9, mtime=0)
+        data = (folder / filename).read_bytes()
+        _gzip_cache[key] = (gzip.compress(data, 9, mtime=0)
+                            if len(data) <= GZIP_MAX_BYTES else None)
+    packed = _gzip_cache[key]
+    if packed is None:
+        return response
     response.close()  # the file Flask opened to send
     response.direct_passthrough = False
-    response.set_data(_gzip_cache[key])
+    response.set_data(packed)
     response.content_encoding = "gzip"
     etag, weak = response.get_etag()
     if etag:  # another representation of the file: another tag
