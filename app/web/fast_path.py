@@ -35,7 +35,7 @@ from app.web.page_cache import (
 )
 from app.web.security import log_request, request_id_from, response_headers
 
-MAX_ENTRIES = 1024  # pages (shared with the page cache, which bounds their bytes)
+MAX_ENTRIES = 1024  # pages; their bytes are the page cache's (an evicted page leaves here too)
 _STATUS = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 304)}
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -49,6 +49,7 @@ class PageFastPath:
         self.app = app
         self.inner = inner
         self.entries: dict[Key, FastPathOffer] = {}
+        self.keys: dict[int, Key] = {}  # id() of each held page -> its key (for forget_entry)
         self.newest = -1  # the newest generation seen
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> (
@@ -80,8 +81,23 @@ class PageFastPath:
         if offer.generation > self.newest:
             self.forget_before(offer.generation)
         if key not in self.entries and len(self.entries) >= MAX_ENTRIES:
-            del self.entries[next(iter(self.entries))]  # the oldest offer
+            self._drop(next(iter(self.entries)))  # the oldest offer
+        self._drop(key)
         self.entries[key] = offer
+        self.keys[id(offer.entry)] = key
+
+    def _drop(self, key: Key) -> None:
+        offer = self.entries.pop(key, None)
+        if offer is not None and self.keys.get(id(offer.entry)) == key:
+            del self.keys[id(offer.entry)]
+
+    def forget_entry(self, entry: object) -> None:
+        """The page cache let go of this page: so does the fast path (the cache's byte
+        bound is then the bound of both; the same page is never held twice)."""
+        key = self.keys.get(id(entry))
+        if key is not None and (held := self.entries.get(key)) is not None \
+                and held.entry is entry:
+            self._drop(key)
 
     def forget_before(self, generation: int) -> None:
         """Drop the pages of generations older than this one, and those of visibility epochs
@@ -91,6 +107,7 @@ class PageFastPath:
         now = time.time()
         self.entries = {key: offer for key, offer in list(self.entries.items())
                         if offer.generation >= self.newest and now < offer.until}
+        self.keys = {id(offer.entry): key for key, offer in self.entries.items()}
 
     def _answer(self, offer: FastPathOffer, environ: dict[str, Any],
                 start_response: StartResponse, started: float) -> Iterable[bytes]:
@@ -160,6 +177,7 @@ def forget_cached_pages(app: Flask) -> None:
     fast = app.extensions.get("page_fast_path")
     if isinstance(fast, PageFastPath):
         fast.entries.clear()
+        fast.keys.clear()
     with app.app_context():
         pages = local()
         views = [key for key in pages.items if key.startswith(VIEW_PREFIX)]

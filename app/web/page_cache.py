@@ -188,6 +188,9 @@ class _LocalCache:
         self.stamps: dict[str, Stamp] = {}
         self.newest: tuple[int, int] = (-1, -1)  # the newest (generation, order) seen
         self.on_newer: list[Callable[[int], None]] = []  # told the newest generation
+        # Told each value that leaves (evicted, older, dropped): other holders of the same
+        # page (the WSGI fast path) let go of it too, so this bound is the process's.
+        self.on_forget: list[Callable[[object], None]] = []
 
     def see(self, generation: int, epoch: int | None = None) -> None:
         """A request saw this generation (and epoch): if newer than any before, forget
@@ -241,6 +244,8 @@ class _LocalCache:
         value = self.items.pop(key, None)
         if value is not None:
             self.bytes -= _weight(value)
+            for listener in self.on_forget:
+                listener(value)
         self.stamps.pop(key, None)
 
     def drop(self, prefix: str) -> None:
@@ -271,8 +276,9 @@ def local() -> _LocalCache:
             current_app.config["PAGE_CACHE_MB"] << 20, shared=shared,
             index=_shared_index() if shared else None)
         fast = current_app.extensions.get("page_fast_path")
-        if fast is not None:  # its copies of older pages go with ours
+        if fast is not None:  # it holds only what we hold: older pages and evicted ones go
             found.on_newer.append(fast.forget_before)
+            found.on_forget.append(fast.forget_entry)
     return found
 
 
