@@ -6,7 +6,9 @@ app/services/importing/run.py; this module parses the arguments and prints.
 
 from __future__ import annotations
 
+import atexit
 import gc
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, FlaskGroup
 
 from app.extensions import db
 
@@ -122,3 +124,24 @@ def import_command(path: Path | None, prune: bool, keep_missing: bool, dry_run: 
         raise click.ClickException(f"{len(report.errors)} file(s) could not be imported")
     if report.refused_empty:
         raise click.ClickException("nothing imported: the folder has no page")
+    _end_process_now()
+
+
+def _end_process_now() -> None:
+    """End a one-shot `flask content import` without the interpreter's teardown.
+
+    At exit Python frees, one by one, every object the run made and every module it loaded:
+    about 0.1 s after a re-import of 10,000 pages, a tenth of the whole command. Everything
+    the run wrote is committed; here the database connections are closed, the output
+    flushed and the exit handlers run (logging, coverage), then the process ends at once.
+    Only under the real `flask` command: a command invoked in another program's process
+    (tests, a CliRunner) returns as usual."""
+    context = click.get_current_context(silent=True)
+    if context is None or not isinstance(context.find_root().command, FlaskGroup):
+        return
+    db.session.remove()
+    db.engine.dispose()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    atexit._run_exitfuncs()  # what a normal exit runs, in the same order
+    os._exit(0)
