@@ -1,13 +1,19 @@
-"""deploy/nginx-blog.conf is a configuration nginx accepts (`nginx -t`); skipped where nginx
-is not installed. bench/nginx.py runs it for real (target 2 of bench/run)."""
+"""deploy/nginx-blog.conf is a configuration nginx accepts (`nginx -t`), and its micro-cache
+gives each response its own request id; skipped where nginx is not installed. bench/nginx.py
+runs it under load (target 2 of bench/run)."""
 
 from __future__ import annotations
 
 import getpass
+import http.server
 import os
 import re
 import shutil
+import socket
 import subprocess
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -53,3 +59,67 @@ def test_nginx_accepts_the_deploy_configuration(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "syntax is ok" in done.stderr and "test is successful" in done.stderr
 
+
+
+class _Upstream(http.server.BaseHTTPRequestHandler):
+    """Stands in for the app: a shareable page that carries, as the app does, the request id
+    nginx sent it."""
+
+    def do_GET(self) -> None:
+        body = b"<!doctype html><title>page</title><p>cached page</p>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "public, max-age=0, s-maxage=60")
+        self.send_header("X-Request-ID", self.headers.get("X-Request-ID", "none"))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.skipif(NGINX is None, reason="nginx is not installed")
+def test_each_response_through_nginx_names_its_own_request(tmp_path: Path) -> None:
+    """A page served from nginx's micro-cache does not replay the request id of the request
+    that filled the cache; a miss carries the id the app was given (and logged)."""
+    upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = _free_port()
+    conf = _config(tmp_path)
+    conf.write_text(conf.read_text()
+                    .replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream.server_port};")
+                    .replace("listen 127.0.0.1:18080;", f"listen 127.0.0.1:{port};"))
+    assert NGINX is not None
+    server = subprocess.Popen([NGINX, "-p", f"{tmp_path}/", "-c", str(conf), "-e",
+                               str(tmp_path / "error.log"), "-g", "daemon off;"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        seen = []
+        deadline = time.monotonic() + 10
+        while len(seen) < 3:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/posts/a/",
+                                            timeout=5) as response:
+                    seen.append((response.headers["X-Cache-Status"],
+                                 response.headers.get_all("X-Request-ID")))
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        assert [status for status, _ in seen] == ["MISS", "HIT", "HIT"]
+        ids = [found for _, found in seen]
+        assert all(found is not None and len(found) == 1 for found in ids), ids
+        flat = [found[0] for found in ids if found]
+        assert len(set(flat)) == 3 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in flat)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        upstream.shutdown()
+        upstream.server_close()
