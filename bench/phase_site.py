@@ -86,9 +86,14 @@ def target_4(run: Run) -> Path:
         f"{floor.cores} cores = {floor.all_cores_s / hugo_s:.1f} x hugo before anything is "
         f"parsed or stored; import / floor = {seconds / floor.all_cores_s:.1f}")
     render_ms = inproc.renderer_ms_per_post(sample)
+    render_all_s = render_ms * run.posts / 1000 / floor.cores
     say(f"  the app's renderer (render(): CommonMark, shortcodes, TOC, text measures) on the "
         f"same {floor.sample} posts: median {render_ms:.2f} ms/post = "
-        f"{render_ms / floor.ms_per_post:.2f} x bare Python-Markdown")
+        f"{render_ms / floor.ms_per_post:.2f} x bare Python-Markdown; "
+        f"{render_ms * run.posts / 1000:.1f} s for {run.posts} on one core, "
+        f"{render_all_s:.1f} s on {floor.cores} cores = {render_all_s / hugo_s:.1f} x hugo "
+        f"(the floor of rendering alone; the rest of the import is reading, the site pass "
+        f"and writing rows)")
     run.verdict(7, f"{ratio:.1f} ({run.posts} posts)", "<= 3", ratio <= 3)
 
     sitegen.touch_post(SITE, run.posts // 2, "one")
@@ -248,6 +253,9 @@ def target_6(run: Run, db: Path, port: int, master: int, searches: list[str]) ->
     bad = [url for url in sample if fetch(f"http://127.0.0.1:{port}{url}")[0] != 200]
     if bad:
         raise RuntimeError(f"mixed URLs not answering 200: {bad}")
+    # Every kind of page rendered once: the code and templates a worker has loaded, before
+    # any cache holds much (the floor under the caches).
+    _memory(master, f"after the {len(sample)} first requests")
     say(f"mixed load: {load.describe()} --timeout=30s -s {script.relative_to(ROOT)}: random "
         f"GETs over {len(mixed)} URLs (posts, home pages, tag pages, searches; "
         f"{len(sample)} of them fetched once first to check for 200)")
