@@ -166,16 +166,21 @@ def attach_files(session: DbSession, page: Page, items: Sequence[SourceFile],
                  cache: FileInfoCache) -> None:
     """Store missing blobs and link every file of the bundle to the page."""
     for item in items:
-        if session.get(Blob, item.sha256) is None:
-            width, height = cache.size(item)
-            data = item.abs_path.read_bytes()
-            session.add(Blob(sha256=item.sha256, data=data, size=item.size,
-                             media_type=item.media_type, width=width, height=height))
-            session.flush()
-            _add_variants(session, item.sha256, data, item.media_type, width, cache)
+        store_blob(session, item, cache)
         page.files.append(BundleFile(rel_path=item.rel_path,
                                      url_path=file_url(page.url_path, item.rel_path),
                                      blob_sha256=item.sha256))
+
+
+def store_blob(session: DbSession, item: SourceFile, cache: FileInfoCache) -> None:
+    """Store the file's bytes (and its image variants) unless a blob has them already."""
+    if session.get(Blob, item.sha256) is None:
+        width, height = cache.size(item)
+        data = item.abs_path.read_bytes()
+        session.add(Blob(sha256=item.sha256, data=data, size=item.size,
+                         media_type=item.media_type, width=width, height=height))
+        session.flush()
+        _add_variants(session, item.sha256, data, item.media_type, width, cache)
 
 
 def _add_variants(session: DbSession, sha256: str, data: bytes, media_type: str,
