@@ -1,7 +1,8 @@
-"""The import's write phase: new pages written in batches (Core INSERTs), updated pages (ORM).
+"""The import's write phase: pages written in batches of executemany statements (store.Writer).
 
 What the rows are after a first import, after a re-import over it, and when new and updated
-pages meet in one run (shared terms, aliases claimed by the page that comes first).
+pages meet in one run (shared terms, aliases claimed by the page that comes first, URLs
+swapped); what the import does not set (a closed thread) is kept.
 """
 
 from __future__ import annotations
@@ -118,3 +119,36 @@ def test_new_and_updated_pages_in_one_run_share_terms_and_aliases_in_order(
     assert page_term_slugs(db, "posts/d.md") == ["brand"]
     assert sorted(db.session.execute(select(Term.slug, Term.name)).tuples()) == [
         ("brand", "Brand"), ("fresh", "Fresh")]
+
+
+def test_reimport_keeps_what_the_import_does_not_set(runner, db, content_dir):
+    write(content_dir, "posts/a.md", yaml_page("A", "tags: [Go]\n"))
+    import_ok(runner, content_dir)
+    page = page_row(db, "posts/a.md")
+    page.comments_closed = True  # as a moderator closes a thread
+    db.session.commit()
+
+    write(content_dir, "posts/a.md", yaml_page("A2", "tags: [Go]\n"))
+    import_ok(runner, content_dir)
+
+    page = page_row(db, "posts/a.md")
+    assert (page.title, page.comments_closed) == ("A2", True)
+    assert page_term_slugs(db, "posts/a.md") == ["go"]
+
+
+def test_pages_swapping_urls_and_aliases_in_one_run(runner, client, db, content_dir):
+    write(content_dir, "posts/a.md", yaml_page("A", "url: /one/\naliases: [/a-old/]\n"))
+    write(content_dir, "posts/b.md", yaml_page("B", "url: /two/\naliases: [/b-old/]\n"))
+    import_ok(runner, content_dir)
+
+    write(content_dir, "posts/a.md", yaml_page("A", "url: /two/\naliases: [/b-old/]\n"))
+    write(content_dir, "posts/b.md", yaml_page("B", "url: /one/\naliases: [/a-old/]\n"))
+    import_ok(runner, content_dir)
+
+    assert (page_row(db, "posts/a.md").url_path, page_row(db, "posts/b.md").url_path) == (
+        "/two/", "/one/")
+    # both moved: their old aliases were let go before either was written
+    assert _aliases(db, "posts/a.md") == ["/b-old"]
+    assert _aliases(db, "posts/b.md") == ["/a-old"]
+    assert client.get("/a-old/").headers["Location"].endswith("/one/")
+    assert client.get("/b-old/").headers["Location"].endswith("/two/")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from app.content.pages import SourcePage
 from app.content.titles import ap_title
@@ -22,7 +22,7 @@ _COPIED = ("lang", "kind", "url_path", "section", "title", "description", "date"
            "publish_date", "expiry_date", "draft", "weight", "params", "body", "body_line",
            "source_hash", "hugo_path", "parent_path", "translation_key", "link_title", "refs")
 
-# The tables new pages are written to with Core (executemany INSERTs).
+# The tables pages are written to with Core (executemany statements).
 _PAGES, _TERMS, _PAGE_TERMS, _ALIASES, _FILES = (
     cast(Table, model.__table__) for model in (Page, Term, PageTerm, Alias, BundleFile))
 
@@ -52,9 +52,10 @@ def release_urls(session: DbSession, prepared: list[Prepared],
 
 
 @dataclass
-class _NewPage:
-    """A new page waiting for its batch: its row, and the rows that point at it."""
+class _Queued:
+    """A page waiting for its batch: its row, and the rows that point at it."""
 
+    page_id: int | None  # None: a new page
     row: dict[str, Any]
     terms: list[tuple[int, int]]  # (term id, position)
     aliases: list[str]
@@ -64,13 +65,13 @@ class _NewPage:
 class Writer:
     """Writes one import's pages; knows the terms and aliases so that a page costs no lookups.
 
-    Everything is read once up front (terms, alias owners, the rows of changed pages). New
-    pages are written in batches of FLUSH_EVERY with executemany INSERTs (SQLAlchemy Core:
-    the rows, then their terms, aliases and bundle files under the ids the database gave),
-    which costs none of the ORM's bookkeeping; the rows are those the ORM would write (the
-    columns' defaults apply the same way). Updated pages go through the ORM. Rows are
-    inserted in the order pages come, whichever path writes them. Comments left at a URL
-    are reattached in one statement at the end.
+    Everything is read once up front (terms, alias owners, the ids of changed pages). Pages
+    are written in batches of FLUSH_EVERY with executemany statements (SQLAlchemy Core), at
+    none of the ORM's bookkeeping cost: the updated pages' old terms, aliases and bundle
+    files are deleted and their rows updated, the new pages inserted, then every page's
+    terms, aliases and bundle files inserted under the ids the database gave, in the order
+    pages come. The rows are those the ORM would write (the columns' defaults apply the same
+    way). Comments left at a URL are reattached in one statement at the end.
     """
 
     FLUSH_EVERY = 200
@@ -83,30 +84,43 @@ class Writer:
         self.terms: dict[tuple[str, str, str], int] = {
             (taxonomy, lang, slug): term_id for taxonomy, lang, slug, term_id in session.execute(
                 select(Term.taxonomy, Term.lang, Term.slug, Term.id)).tuples()}
-        self.alias_owner: dict[str, int] = {
-            path: owner for path, owner in session.execute(select(Alias.path, Alias.page_id))}
-        self.pages: dict[str, Page] = {}
+        self.alias_owner: dict[str, int] = {}
+        self.aliases_of: dict[int, list[str]] = {}
+        for path, owner in session.execute(select(Alias.path, Alias.page_id)).tuples():
+            self.alias_owner[path] = owner
+            self.aliases_of.setdefault(owner, []).append(path)
+        self.ids: dict[str, int] = {}
         for chunk in range(0, len(changed), 500):
-            rows = session.execute(select(Page).where(
-                Page.source_path.in_(changed[chunk:chunk + 500]))).scalars()
-            self.pages.update((page.source_path, page) for page in rows)
-        self.pending = 0
-        self.new: list[_NewPage] = []
+            self.ids.update(session.execute(select(Page.source_path, Page.id).where(
+                Page.source_path.in_(changed[chunk:chunk + 500]))).tuples().all())
+        self.queued: list[_Queued] = []
 
     def upsert(self, item: Prepared) -> None:
-        """Insert or update one page with its terms, aliases and bundle files."""
-        page = self.pages.get(item.page.source_path)
-        if page is None:
-            self._add(item)
-            if len(self.new) >= self.FLUSH_EVERY:
-                self._insert_new()
+        """Insert or update one page with its terms, aliases and bundle files (queued: they
+        are written by the batch, or by finish)."""
+        src = item.page
+        page_id = self.ids.get(src.source_path)
+        row = self._columns(item)
+        if page_id is None:
+            row["source_path"] = src.source_path
         else:
-            self._update(page, item)
+            row["b_id"] = page_id
+            for path in self.aliases_of.get(page_id, ()):  # its old aliases are free now
+                self.alias_owner.pop(path, None)
+        files = []
+        for file in src.files:
+            bundles.store_blob(self.session, file, self.cache)
+            files.append({"rel_path": file.rel_path,
+                          "url_path": bundles.file_url(src.url_path, file.rel_path),
+                          "blob_sha256": file.sha256})
+        self.queued.append(_Queued(page_id, row, self._term_links(src),
+                                   self._new_aliases(src, page_id or 0), files))
+        if len(self.queued) >= self.FLUSH_EVERY:
+            self._write_batch()
 
     def finish(self) -> None:
         """Write what is left and give pages back the comments left at their URLs."""
-        self.session.flush()
-        self._insert_new()
+        self._write_batch()
         reattach_all(self.session)
 
     def _columns(self, item: Prepared) -> dict[str, Any]:
@@ -119,64 +133,39 @@ class Writer:
                        warnings=item.warnings, imported_at=self.now)
         return columns
 
-    def _add(self, item: Prepared) -> None:
-        """Queue a new page for the next batch; its blobs are stored now (they are shared)."""
-        src = item.page
-        row = self._columns(item)
-        row["source_path"] = src.source_path
-        files = []
-        for file in src.files:
-            bundles.store_blob(self.session, file, self.cache)
-            files.append({"rel_path": file.rel_path,
-                          "url_path": bundles.file_url(src.url_path, file.rel_path),
-                          "blob_sha256": file.sha256})
-        self.new.append(_NewPage(row, self._term_links(src), self._new_aliases(src, 0), files))
-
-    def _insert_new(self) -> None:
-        """Insert the queued pages, then the rows that point at them."""
-        if not self.new:
+    def _write_batch(self) -> None:
+        """Write the queued pages: updated pages' old links out, rows updated and inserted,
+        then every page's new links."""
+        if not self.queued:
             return
-        batch, self.new = self.new, []
-        inserted = self.session.execute(
-            insert(_PAGES).returning(_PAGES.c.source_path, _PAGES.c.id),
-            [new.row for new in batch])
-        ids: dict[str, int] = dict(inserted.tuples().all())
+        batch, self.queued = self.queued, []
+        updated = [queued for queued in batch if queued.page_id is not None]
+        new = [queued for queued in batch if queued.page_id is None]
+        if updated:
+            ids = [queued.page_id for queued in updated]
+            for table in (_PAGE_TERMS, _ALIASES, _FILES):
+                self.session.execute(delete(table).where(table.c.page_id.in_(ids)))
+            self.session.execute(update(_PAGES).where(_PAGES.c.id == bindparam("b_id")),
+                                 [queued.row for queued in updated])
+        if new:
+            inserted = self.session.execute(
+                insert(_PAGES).returning(_PAGES.c.source_path, _PAGES.c.id),
+                [queued.row for queued in new])
+            ids_of: dict[str, int] = dict(inserted.tuples().all())
+            for queued in new:
+                queued.page_id = ids_of[queued.row["source_path"]]
         terms, aliases, files = [], [], []
-        for new in batch:
-            page_id = ids[new.row["source_path"]]
+        for queued in batch:
+            page_id = queued.page_id
             terms += [{"page_id": page_id, "term_id": term_id, "position": position}
-                      for term_id, position in new.terms]
-            aliases += [{"path": path, "page_id": page_id} for path in new.aliases]
-            files += [{**file, "page_id": page_id} for file in new.files]
-            for path in new.aliases:
-                self.alias_owner[path] = page_id
+                      for term_id, position in queued.terms]
+            aliases += [{"path": path, "page_id": page_id} for path in queued.aliases]
+            files += [{**file, "page_id": page_id} for file in queued.files]
+            for path in queued.aliases:
+                self.alias_owner[path] = page_id or 0
         for table, rows in ((_PAGE_TERMS, terms), (_ALIASES, aliases), (_FILES, files)):
             if rows:
                 self.session.execute(insert(table), rows)
-
-    def _update(self, page: Page, item: Prepared) -> None:
-        """Rewrite an imported page through the ORM (its old links go first)."""
-        if self.new:  # rows are written in the order pages come
-            self.session.flush()
-            self._insert_new()
-        src = item.page
-        with self.session.no_autoflush:
-            for alias in page.aliases:
-                self.alias_owner.pop(alias.path, None)
-            page.aliases.clear()
-            page.files.clear()
-            page.terms.clear()
-            self.session.flush()  # the old links go before the new ones come
-            for name, value in self._columns(item).items():
-                setattr(page, name, value)
-            page.terms.extend(PageTerm(term_id=term_id, position=position)
-                              for term_id, position in self._term_links(src))
-            page.aliases.extend(Alias(path=path) for path in self._new_aliases(src, page.id))
-        bundles.attach_files(self.session, page, src.files, self.cache)
-        self.pending += 1
-        if self.pending >= self.FLUSH_EVERY:
-            self.session.flush()
-            self.pending = 0
 
     def _term_id(self, plural: str, lang: str, slug: str, name: str) -> int:
         """The term's id; a term met for the first time is inserted (its name as first met)."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import undefer
 
 from app.content.tree import SourceFile
 from app.content.urls import escape_path
-from app.models import Blob, BundleFile, ImageVariant, Page
+from app.models import Blob, BundleFile, ImageVariant
 from app.render.shortcodes.registry import PageFile
 from app.services import DbSession
 
@@ -160,16 +160,6 @@ class FileInfoCache:
             page_file(page_url, item.rel_path, item.media_type, *self.size(item), item.sha256)
             for item in items
         )
-
-
-def attach_files(session: DbSession, page: Page, items: Sequence[SourceFile],
-                 cache: FileInfoCache) -> None:
-    """Store missing blobs and link every file of the bundle to the page."""
-    for item in items:
-        store_blob(session, item, cache)
-        page.files.append(BundleFile(rel_path=item.rel_path,
-                                     url_path=file_url(page.url_path, item.rel_path),
-                                     blob_sha256=item.sha256))
 
 
 def store_blob(session: DbSession, item: SourceFile, cache: FileInfoCache) -> None:
