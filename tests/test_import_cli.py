@@ -362,16 +362,16 @@ def test_failure_in_the_middle_of_the_write_changes_nothing(runner, db, content_
     write(content_dir, "posts/c.md", yaml_page("c new"))
     gone.unlink()
 
-    real = bundles.attach_files
+    real = bundles.store_blob
     calls: list[str] = []
 
-    def failing_attach(session, page, items, cache):
-        calls.append(page.source_path)
+    def failing_store(session, item, cache):
+        calls.append(str(item.abs_path))
         if len(calls) == 2:
             raise RuntimeError("disk vanished")
-        return real(session, page, items, cache)
+        return real(session, item, cache)
 
-    monkeypatch.setattr(bundles, "attach_files", failing_attach)
+    monkeypatch.setattr(bundles, "store_blob", failing_store)
     result = run_import(runner, content_dir, "--prune")
     assert len(calls) == 2
     assert result.exit_code != 0

@@ -15,7 +15,7 @@ from sqlalchemy.orm import undefer
 
 from app.content.tree import SourceFile
 from app.content.urls import escape_path
-from app.models import Blob, BundleFile, ImageVariant, Page
+from app.models import Blob, BundleFile, ImageVariant
 from app.render.shortcodes.registry import PageFile
 from app.services import DbSession
 
@@ -162,20 +162,15 @@ class FileInfoCache:
         )
 
 
-def attach_files(session: DbSession, page: Page, items: Sequence[SourceFile],
-                 cache: FileInfoCache) -> None:
-    """Store missing blobs and link every file of the bundle to the page."""
-    for item in items:
-        if session.get(Blob, item.sha256) is None:
-            width, height = cache.size(item)
-            data = item.abs_path.read_bytes()
-            session.add(Blob(sha256=item.sha256, data=data, size=item.size,
-                             media_type=item.media_type, width=width, height=height))
-            session.flush()
-            _add_variants(session, item.sha256, data, item.media_type, width, cache)
-        page.files.append(BundleFile(rel_path=item.rel_path,
-                                     url_path=file_url(page.url_path, item.rel_path),
-                                     blob_sha256=item.sha256))
+def store_blob(session: DbSession, item: SourceFile, cache: FileInfoCache) -> None:
+    """Store the file's bytes (and its image variants) unless a blob has them already."""
+    if session.get(Blob, item.sha256) is None:
+        width, height = cache.size(item)
+        data = item.abs_path.read_bytes()
+        session.add(Blob(sha256=item.sha256, data=data, size=item.size,
+                         media_type=item.media_type, width=width, height=height))
+        session.flush()
+        _add_variants(session, item.sha256, data, item.media_type, width, cache)
 
 
 def _add_variants(session: DbSession, sha256: str, data: bytes, media_type: str,
