@@ -740,7 +740,8 @@ def _write(session: DbSession, options: ImportOptions, report: ImportReport,
             session.execute(delete(Page).where(Page.id == existing[path][0]))
             report.removed.append(path)
         release_urls(session, prepared, existing)
-        writer = Writer(session, now, cache, [item.page.source_path for item in prepared])
+        writer = Writer(session, now, cache,
+                        {path: page_id for path, (page_id, _, _) in existing.items()})
         for item in prepared:
             is_new = item.page.source_path not in existing
             writer.upsert(item)

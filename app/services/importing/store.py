@@ -77,22 +77,20 @@ class Writer:
     FLUSH_EVERY = 200
 
     def __init__(self, session: DbSession, now: datetime, cache: bundles.FileInfoCache,
-                 changed: list[str]) -> None:
+                 ids: Mapping[str, int]) -> None:
+        """`ids`: the stored pages' ids by source path (what the import read already)."""
         self.session = session
         self.now = now
         self.cache = cache
+        self.ids = ids
         self.terms: dict[tuple[str, str, str], int] = {
             (taxonomy, lang, slug): term_id for taxonomy, lang, slug, term_id in session.execute(
                 select(Term.taxonomy, Term.lang, Term.slug, Term.id)).tuples()}
-        self.alias_owner: dict[str, int] = {}
+        self.taken_aliases: set[str] = set()  # alias paths a page has (or is about to have)
         self.aliases_of: dict[int, list[str]] = {}
         for path, owner in session.execute(select(Alias.path, Alias.page_id)).tuples():
-            self.alias_owner[path] = owner
+            self.taken_aliases.add(path)
             self.aliases_of.setdefault(owner, []).append(path)
-        self.ids: dict[str, int] = {}
-        for chunk in range(0, len(changed), 500):
-            self.ids.update(session.execute(select(Page.source_path, Page.id).where(
-                Page.source_path.in_(changed[chunk:chunk + 500]))).tuples().all())
         self.queued: list[_Queued] = []
 
     def upsert(self, item: Prepared) -> None:
@@ -105,16 +103,15 @@ class Writer:
             row["source_path"] = src.source_path
         else:
             row["b_id"] = page_id
-            for path in self.aliases_of.get(page_id, ()):  # its old aliases are free now
-                self.alias_owner.pop(path, None)
+            self.taken_aliases.difference_update(self.aliases_of.get(page_id, ()))  # freed
         files = []
         for file in src.files:
             bundles.store_blob(self.session, file, self.cache)
             files.append({"rel_path": file.rel_path,
                           "url_path": bundles.file_url(src.url_path, file.rel_path),
                           "blob_sha256": file.sha256})
-        self.queued.append(_Queued(page_id, row, self._term_links(src),
-                                   self._new_aliases(src, page_id or 0), files))
+        self.queued.append(_Queued(page_id, row, self._term_links(src), self._new_aliases(src),
+                                   files))
         if len(self.queued) >= self.FLUSH_EVERY:
             self._write_batch()
 
@@ -161,8 +158,6 @@ class Writer:
                       for term_id, position in queued.terms]
             aliases += [{"path": path, "page_id": page_id} for path in queued.aliases]
             files += [{**file, "page_id": page_id} for file in queued.files]
-            for path in queued.aliases:
-                self.alias_owner[path] = page_id or 0
         for table, rows in ((_PAGE_TERMS, terms), (_ALIASES, aliases), (_FILES, files)):
             if rows:
                 self.session.execute(insert(table), rows)
@@ -192,14 +187,14 @@ class Writer:
                 links.append((self._term_id(plural, src.lang, slug, name), position))
         return links
 
-    def _new_aliases(self, src: SourcePage, page_id: int) -> list[str]:
+    def _new_aliases(self, src: SourcePage) -> list[str]:
         """The page's aliases, each once, but not one another page has or its own URL."""
         paths = []
         for path in dict.fromkeys(src.aliases):
-            if path in self.alias_owner or path == src.url_path:
+            if path in self.taken_aliases or path == src.url_path:
                 continue
             paths.append(path)
-            self.alias_owner[path] = page_id
+            self.taken_aliases.add(path)
         return paths
 
 
