@@ -1,10 +1,10 @@
 """One `flask content import` with the time of each phase (read, render, write), on stderr.
 
-    cd WORKTREE && .venv/bin/python /work/h1/bench/import_phases.py CONTENT
+    cd CHECKOUT && .venv/bin/python PATH/TO/bench/import_phases.py CONTENT
 
 Runs the code of the current directory's checkout (so an older worktree can be timed the
-same way) against DATABASE_URL, which must be migrated; delete IMPORT_PARSE_CACHE_DIR
-first, or the parse cache makes a second run skip the work.
+same way) against DATABASE_URL (with SECRET_KEY set), which must be migrated; delete
+IMPORT_PARSE_CACHE_DIR first, or the parse cache makes a second run skip the work.
 """
 
 from __future__ import annotations
